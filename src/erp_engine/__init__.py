@@ -1,0 +1,1 @@
+"""ERP Engine: an inventory-centred ERP."""

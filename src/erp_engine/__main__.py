@@ -1,0 +1,3 @@
+from erp_engine.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""`create_app(settings)`: builds the engine, sessions, routers and middlewares; no globals."""
+
+from __future__ import annotations
+
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from erp_engine.api.problems import install_problem_handlers
+from erp_engine.catalog.api import engines, items
+from erp_engine.db.engine import create_engine, create_session_factories
+from erp_engine.db.migrate import head_revision
+from erp_engine.documents.api import inbounds, outbounds
+from erp_engine.flows.api import router as flows
+from erp_engine.identity.api import router as auth
+from erp_engine.ledger.api import adjustments, moves, stocks, transfers
+from erp_engine.ops.engine_info import APP_NAME, APP_VERSION, EngineInfo
+from erp_engine.ops.health import router as health
+from erp_engine.ops.idempotency import IdempotencyMiddleware
+from erp_engine.ops.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from erp_engine.settings import Settings
+from erp_engine.warehouses.api import router as warehouses
+
+API_PREFIX = "/api/v1"
+# The original system's standard endpoints, kept answering exactly as their v1 twins.
+LEGACY_ALIASES = (engines, flows)
+
+
+def _v1_router() -> APIRouter:
+    v1 = APIRouter(prefix=API_PREFIX)
+    for router in (
+        auth,
+        engines,
+        warehouses,
+        items,
+        stocks,
+        moves,
+        adjustments,
+        transfers,
+        inbounds,
+        outbounds,
+        flows,
+    ):
+        v1.include_router(router)
+    return v1
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for `settings` (read from the environment when omitted)."""
+    settings = settings or Settings()
+    db_engine = create_engine(settings)
+    write_sessions, read_sessions = create_session_factories(db_engine)
+    engine_info = EngineInfo.from_settings(settings, head_revision())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await db_engine.dispose()
+
+    app = FastAPI(
+        title=APP_NAME,
+        version=APP_VERSION,
+        description="Inventory-centred ERP: engines, items, stock, inbounds and outbounds.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        redirect_slashes=False,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db_engine = db_engine
+    app.state.write_sessions = write_sessions
+    app.state.read_sessions = read_sessions
+    app.state.engine_info = engine_info
+    app.state.started_at = time.monotonic()
+
+    install_problem_handlers(app)
+    app.include_router(health)
+    app.include_router(_v1_router())
+    for router in LEGACY_ALIASES:
+        app.include_router(router, prefix="/api", include_in_schema=False)
+
+    app.add_middleware(IdempotencyMiddleware, sessions=write_sessions, settings=settings)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Location", "X-Request-ID"],
+        )
+    app.add_middleware(
+        BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
+    )
+    app.add_middleware(
+        RequestContextMiddleware, engine_info=engine_info, engine_headers=settings.engine_headers
+    )
+    return app

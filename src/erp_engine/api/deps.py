@@ -1,0 +1,99 @@
+"""Request dependencies: settings, unit of work, read sessions, the caller, If-Match."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from erp_engine.api.pagination import PageParams, page_params
+from erp_engine.errors import ForbiddenError, UnauthorizedError, ValidationError
+from erp_engine.identity import service as identity
+from erp_engine.kernel.principal import Principal
+from erp_engine.kernel.roles import Role
+from erp_engine.settings import Settings
+from erp_engine.uow import UnitOfWork
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.write_sessions)
+
+
+def get_read_uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.read_sessions)
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session in a read-only transaction (never takes SQLite's write lock)."""
+    async with request.app.state.read_sessions() as session, session.begin():
+        yield session
+
+
+async def get_principal(
+    request: Request,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal:
+    """Raises:
+    UnauthorizedError: no token, or one that is invalid, expired or revoked.
+    """
+    if not token:
+        raise UnauthorizedError("Send a bearer token in the Authorization header.")
+    principal = await identity.principal_for_token(
+        get_read_uow(request), token, settings=request.app.state.settings
+    )
+    request.state.principal = principal
+    return principal
+
+
+def require(role: Role):
+    """A dependency that lets through callers of at least `role`."""
+
+    async def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if not principal.has(role):
+            raise ForbiddenError(f"This needs the {role} role or higher.")
+        return principal
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+    """The version a client expects, from `If-Match: "<version>"`; `*` means any.
+
+    Raises:
+        ValidationError: the header is not a version.
+    """
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = _ETAG.match(if_match)
+    if not match:
+        raise ValidationError(
+            'If-Match must be a quoted version such as "3".',
+            errors=[{"field": "If-Match", "message": "Not a version."}],
+        )
+    return int(match.group(1))
+
+
+Uow = Annotated[UnitOfWork, Depends(get_uow)]
+ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
+Staff = Annotated[Principal, Depends(require(Role.STAFF))]
+Manager = Annotated[Principal, Depends(require(Role.MANAGER))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+ExpectedVersion = Annotated[int | None, Depends(if_match)]
+Paging = Annotated[PageParams, Depends(page_params)]
+AppSettings = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,158 @@
+"""Read side for engines and items: filter, sort and paginate straight into schemas."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from erp_engine.catalog.model import Engine, Item
+from erp_engine.catalog.schemas import EngineRead, ItemRead
+from erp_engine.db.pagination import Page, PageParams, order_by, paginate
+from erp_engine.db.types import Qty
+from erp_engine.errors import NotFoundError
+from erp_engine.kernel.quantity import ZERO
+from erp_engine.ledger.model import StockLevel
+
+levels = StockLevel.__table__
+
+
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _item_count():
+    return (
+        select(func.count())
+        .where(Item.engine_id == Engine.id)
+        .scalar_subquery()
+        .label("item_count")
+    )
+
+
+def _engine_read(engine: Engine, item_count: int) -> EngineRead:
+    return EngineRead.model_validate({**engine.__dict__, "item_count": item_count})
+
+
+ENGINE_SORTS = {
+    "code": Engine.code,
+    "name": Engine.name,
+    "status": Engine.status,
+    "created_at": Engine.created_at,
+    "updated_at": Engine.updated_at,
+}
+
+
+async def list_engines(
+    session: AsyncSession, params: PageParams, *, q: str | None = None, status: str | None = None
+) -> Page[EngineRead]:
+    stmt = select(Engine, _item_count())
+    if q:
+        pattern = _like(q)
+        stmt = stmt.where(
+            or_(
+                func.lower(Engine.code).like(pattern, escape="\\"),
+                func.lower(Engine.name).like(pattern, escape="\\"),
+            )
+        )
+    if status:
+        stmt = stmt.where(Engine.status == status)
+    stmt = stmt.order_by(*order_by(params.sort, ENGINE_SORTS, [Engine.code, Engine.id]))
+    rows, total = await paginate(session, stmt, params)
+    data = [_engine_read(engine, count) for engine, count in rows]
+    return Page(data=data, count=total, page=params.page, limit=params.limit)
+
+
+async def get_engine(session: AsyncSession, engine_id: uuid.UUID) -> EngineRead:
+    row = (
+        await session.execute(select(Engine, _item_count()).where(Engine.id == engine_id))
+    ).first()
+    if row is None:
+        raise NotFoundError("No engine with this id.")
+    return _engine_read(*row)
+
+
+def _stock_total(column):
+    zero = literal(ZERO, Qty())
+    return func.coalesce(
+        select(func.sum(column)).where(levels.c.item_id == Item.id).scalar_subquery(), zero
+    )
+
+
+ON_HAND = _stock_total(levels.c.on_hand)
+RESERVED = _stock_total(levels.c.reserved)
+LOW_STOCK = and_(
+    Item.reorder_point > literal(ZERO, Qty()), Item.reorder_point >= ON_HAND - RESERVED
+)
+
+ITEM_SORTS = {
+    "sku": Item.sku_key,
+    "name": Item.name,
+    "created_at": Item.created_at,
+    "updated_at": Item.updated_at,
+    "unit_cost": Item.unit_cost,
+    "reorder_point": Item.reorder_point,
+    "on_hand": ON_HAND,
+    "available": ON_HAND - RESERVED,
+}
+
+
+def item_read(item: Item, on_hand, reserved) -> ItemRead:
+    available = on_hand - reserved
+    return ItemRead.model_validate(
+        {
+            **item.__dict__,
+            "on_hand": on_hand,
+            "reserved": reserved,
+            "available": available,
+            "low_stock": item.reorder_point > 0 and available <= item.reorder_point,
+        }
+    )
+
+
+async def list_items(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    q: str | None = None,
+    engine_id: uuid.UUID | None = None,
+    active: bool | None = None,
+    low_stock: bool | None = None,
+    barcode: str | None = None,
+    sku: str | None = None,
+) -> Page[ItemRead]:
+    stmt = select(Item, ON_HAND.label("on_hand"), RESERVED.label("reserved"))
+    if q:
+        pattern = _like(q)
+        stmt = stmt.where(
+            or_(
+                Item.sku_key.like(pattern, escape="\\"),
+                func.lower(Item.name).like(pattern, escape="\\"),
+                func.lower(Item.barcode).like(pattern, escape="\\"),
+            )
+        )
+    if engine_id:
+        stmt = stmt.where(Item.engine_id == engine_id)
+    if active is not None:
+        stmt = stmt.where(Item.active == active)
+    if barcode:
+        stmt = stmt.where(Item.barcode == barcode)
+    if sku:
+        stmt = stmt.where(Item.sku_key == sku.lower())
+    if low_stock is not None:
+        stmt = stmt.where(LOW_STOCK if low_stock else ~LOW_STOCK)
+    stmt = stmt.order_by(*order_by(params.sort, ITEM_SORTS, [Item.sku_key, Item.id]))
+    rows, total = await paginate(session, stmt, params)
+    return Page(
+        data=[item_read(*row) for row in rows], count=total, page=params.page, limit=params.limit
+    )
+
+
+async def get_item(session: AsyncSession, item_id: uuid.UUID) -> ItemRead:
+    stmt = select(Item, ON_HAND, RESERVED).where(Item.id == item_id)
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        raise NotFoundError("No item with this id.")
+    return item_read(*row)

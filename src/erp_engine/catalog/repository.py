@@ -1,0 +1,73 @@
+"""Loads and stores engines and items."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from erp_engine.catalog.model import Engine, Item
+
+
+class EngineRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get(self, engine_id: uuid.UUID, *, for_update: bool = False) -> Engine | None:
+        stmt = select(Engine).where(Engine.id == engine_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_by_code(self, code: str) -> Engine | None:
+        stmt = select(Engine).where(Engine.code == code)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def has_items(self, engine_id: uuid.UUID) -> bool:
+        stmt = select(exists().where(Item.engine_id == engine_id))
+        return bool(await self.session.scalar(stmt))
+
+    def add(self, engine: Engine) -> None:
+        self.session.add(engine)
+
+    async def delete(self, engine: Engine) -> None:
+        await self.session.delete(engine)
+        await self.session.flush()
+
+
+class ItemRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get(self, item_id: uuid.UUID, *, for_update: bool = False) -> Item | None:
+        stmt = select(Item).where(Item.id == item_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_many(
+        self, item_ids: list[uuid.UUID], *, for_update: bool = False
+    ) -> dict[uuid.UUID, Item]:
+        """Items by id; when locking, rows are locked in id order so lockers never deadlock."""
+        if not item_ids:
+            return {}
+        stmt = select(Item).where(Item.id.in_(sorted(set(item_ids)))).order_by(Item.id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return {item.id: item for item in (await self.session.execute(stmt)).scalars()}
+
+    async def get_by_sku(self, sku: str) -> Item | None:
+        stmt = select(Item).where(Item.sku_key == sku.lower())
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_by_barcode(self, barcode: str) -> Item | None:
+        stmt = select(Item).where(Item.barcode == barcode)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def add(self, item: Item) -> None:
+        self.session.add(item)
+
+    async def delete(self, item: Item) -> None:
+        await self.session.delete(item)
+        await self.session.flush()

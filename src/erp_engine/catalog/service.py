@@ -1,0 +1,326 @@
+"""Use cases for engines and items."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from erp_engine.catalog.model import Engine, EngineStatus, Item
+from erp_engine.errors import ConflictError, NotFoundError, ValidationError
+from erp_engine.events.service import emit_event
+from erp_engine.flows.service import record_flow
+from erp_engine.kernel.changes import apply_changes, check_version
+from erp_engine.kernel.principal import Principal
+from erp_engine.kernel.quantity import ZERO
+from erp_engine.ledger import service as ledger
+from erp_engine.uow import UnitOfWork, transactional
+
+
+def _engine_data(engine: Engine) -> dict[str, Any]:
+    return {"id": engine.id, "code": engine.code, "name": engine.name, "status": engine.status}
+
+
+def _item_data(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "sku": item.sku,
+        "name": item.name,
+        "engine_id": item.engine_id,
+        "active": item.active,
+        "reorder_point": item.reorder_point,
+    }
+
+
+async def _get_engine(uow: UnitOfWork, engine_id: uuid.UUID, *, for_update=False) -> Engine:
+    engine = await uow.engines.get(engine_id, for_update=for_update)
+    if engine is None:
+        raise NotFoundError("No engine with this id.")
+    return engine
+
+
+@transactional
+async def create_engine(
+    uow: UnitOfWork,
+    *,
+    code: str,
+    name: str,
+    description: str | None = None,
+    status: EngineStatus = EngineStatus.ACTIVE,
+    actor: Principal,
+) -> Engine:
+    """Raises:
+    ConflictError: the code is taken.
+    """
+    async with uow:
+        code = code.upper()
+        if await uow.engines.get_by_code(code):
+            raise ConflictError(
+                f"Engine code {code} is already taken.",
+                errors=[{"field": "code", "message": "Already taken."}],
+            )
+        engine = Engine(
+            id=uuid.uuid4(), code=code, name=name, description=description, status=status
+        )
+        uow.engines.add(engine)
+        record_flow(
+            uow,
+            entity_type="engine",
+            entity_id=engine.id,
+            entity_number=code,
+            action="created",
+            to_status=status,
+            actor=actor,
+        )
+        emit_event(
+            uow,
+            "engine.created",
+            entity_type="engine",
+            entity_id=engine.id,
+            data=_engine_data(engine),
+        )
+        await uow.commit()
+        return engine
+
+
+@transactional
+async def update_engine(
+    uow: UnitOfWork,
+    engine_id: uuid.UUID,
+    changes: dict[str, Any],
+    *,
+    actor: Principal,
+    expected_version: int | None = None,
+) -> Engine:
+    """Raises:
+    NotFoundError, PreconditionFailedError, ConflictError: as the names say.
+    """
+    async with uow:
+        engine = await _get_engine(uow, engine_id, for_update=True)
+        check_version(engine.version, expected_version)
+        if "code" in changes:
+            changes["code"] = changes["code"].upper()
+            other = await uow.engines.get_by_code(changes["code"])
+            if other and other.id != engine.id:
+                raise ConflictError(
+                    "Engine code is already taken.",
+                    errors=[{"field": "code", "message": "Already taken."}],
+                )
+        before_status = engine.status
+        diff = apply_changes(engine, changes)
+        if diff:
+            record_flow(
+                uow,
+                entity_type="engine",
+                entity_id=engine.id,
+                entity_number=engine.code,
+                action="updated",
+                from_status=before_status,
+                to_status=engine.status,
+                actor=actor,
+            )
+            emit_event(
+                uow,
+                "engine.updated",
+                entity_type="engine",
+                entity_id=engine.id,
+                data={**_engine_data(engine), "changed": sorted(diff)},
+            )
+        await uow.commit()
+        return engine
+
+
+@transactional
+async def delete_engine(uow: UnitOfWork, engine_id: uuid.UUID, *, actor: Principal) -> None:
+    """Raises:
+    NotFoundError: no such engine. ConflictError: items still belong to it.
+    """
+    async with uow:
+        engine = await _get_engine(uow, engine_id, for_update=True)
+        if await uow.engines.has_items(engine_id):
+            raise ConflictError("Items still belong to this engine; move or delete them first.")
+        record_flow(
+            uow,
+            entity_type="engine",
+            entity_id=engine.id,
+            entity_number=engine.code,
+            action="deleted",
+            from_status=engine.status,
+            actor=actor,
+        )
+        emit_event(
+            uow,
+            "engine.deleted",
+            entity_type="engine",
+            entity_id=engine.id,
+            data=_engine_data(engine),
+        )
+        await uow.engines.delete(engine)
+        await uow.commit()
+
+
+async def _check_item_references(
+    uow: UnitOfWork, fields: dict[str, Any], *, item_id: uuid.UUID | None = None
+) -> None:
+    if fields.get("engine_id") is not None:
+        engine = await uow.engines.get(fields["engine_id"])
+        if engine is None:
+            raise ValidationError(
+                "Unknown engine.",
+                errors=[{"field": "engine_id", "message": "No engine with this id."}],
+            )
+    if "sku" in fields:
+        other = await uow.items.get_by_sku(fields["sku"])
+        if other and other.id != item_id:
+            raise ConflictError(
+                f"SKU {fields['sku']} is already taken.",
+                errors=[{"field": "sku", "message": "Already taken."}],
+            )
+    if fields.get("barcode"):
+        other = await uow.items.get_by_barcode(fields["barcode"])
+        if other and other.id != item_id:
+            raise ConflictError(
+                f"Barcode {fields['barcode']} is already taken.",
+                errors=[{"field": "barcode", "message": "Already taken."}],
+            )
+
+
+@transactional
+async def create_item(
+    uow: UnitOfWork,
+    *,
+    sku: str,
+    name: str,
+    engine_id: uuid.UUID | None = None,
+    unit: str = "EA",
+    barcode: str | None = None,
+    unit_cost: Decimal = ZERO,
+    reorder_point: Decimal = ZERO,
+    active: bool = True,
+    actor: Principal,
+) -> Item:
+    """Raises:
+    ValidationError: unknown engine. ConflictError: sku or barcode taken.
+    """
+    fields = {"sku": sku, "engine_id": engine_id, "barcode": barcode or None}
+    async with uow:
+        await _check_item_references(uow, fields)
+        item = Item(
+            id=uuid.uuid4(),
+            sku=sku,
+            sku_key=sku.lower(),
+            name=name,
+            engine_id=engine_id,
+            unit=unit,
+            barcode=barcode or None,
+            unit_cost=unit_cost,
+            reorder_point=reorder_point,
+            active=active,
+        )
+        uow.items.add(item)
+        record_flow(
+            uow,
+            entity_type="item",
+            entity_id=item.id,
+            entity_number=sku,
+            action="created",
+            actor=actor,
+        )
+        emit_event(
+            uow, "item.created", entity_type="item", entity_id=item.id, data=_item_data(item)
+        )
+        await uow.commit()
+        return item
+
+
+@transactional
+async def update_item(
+    uow: UnitOfWork,
+    item_id: uuid.UUID,
+    changes: dict[str, Any],
+    *,
+    actor: Principal,
+    expected_version: int | None = None,
+) -> Item:
+    """Raises:
+    NotFoundError, PreconditionFailedError, ValidationError, ConflictError.
+    """
+    async with uow:
+        item = await uow.items.get(item_id, for_update=True)
+        if item is None:
+            raise NotFoundError("No item with this id.")
+        check_version(item.version, expected_version)
+        if "barcode" in changes:
+            changes["barcode"] = changes["barcode"] or None
+        await _check_item_references(uow, changes, item_id=item.id)
+        if "sku" in changes:
+            changes["sku_key"] = changes["sku"].lower()
+        diff = apply_changes(item, changes)
+        if diff:
+            record_flow(
+                uow,
+                entity_type="item",
+                entity_id=item.id,
+                entity_number=item.sku,
+                action="updated",
+                actor=actor,
+            )
+            emit_event(
+                uow,
+                "item.updated",
+                entity_type="item",
+                entity_id=item.id,
+                data={**_item_data(item), "changed": sorted(diff)},
+            )
+        await uow.commit()
+        return item
+
+
+@transactional
+async def delete_item(uow: UnitOfWork, item_id: uuid.UUID, *, actor: Principal) -> None:
+    """Raises:
+    NotFoundError: no such item. ConflictError: the item has stock moves or documents.
+    """
+    async with uow:
+        item = await uow.items.get(item_id, for_update=True)
+        if item is None:
+            raise NotFoundError("No item with this id.")
+        if await ledger.item_has_moves(uow, item_id):
+            raise ConflictError("The item has stock moves; deactivate it instead.")
+        record_flow(
+            uow,
+            entity_type="item",
+            entity_id=item.id,
+            entity_number=item.sku,
+            action="deleted",
+            actor=actor,
+        )
+        emit_event(
+            uow, "item.deleted", entity_type="item", entity_id=item.id, data=_item_data(item)
+        )
+        await uow.items.delete(item)
+        await uow.commit()
+
+
+@transactional
+async def create_items_bulk(
+    uow: UnitOfWork, rows: list[dict[str, Any]], *, actor: Principal
+) -> list[uuid.UUID]:
+    """Create many items in one transaction (imports, demo data), all or none.
+
+    Raises:
+        ConflictError: a sku or barcode is taken.
+    """
+    async with uow:
+        ids = []
+        for row in rows:
+            await _check_item_references(uow, row)
+            item = Item(id=uuid.uuid4(), sku_key=row["sku"].lower(), **row)
+            uow.items.add(item)
+            record_flow(uow, entity_type="item", entity_id=item.id, entity_number=item.sku,
+                        action="created", actor=actor)
+            emit_event(uow, "item.created", entity_type="item", entity_id=item.id,
+                       data=_item_data(item))
+            ids.append(item.id)
+        await uow.commit()
+        return ids

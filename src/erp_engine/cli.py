@@ -1,0 +1,208 @@
+"""The `erp` command: serve, migrate, user, demo, check."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from erp_engine.kernel.roles import Role
+from erp_engine.settings import Settings, env_file_is_world_readable
+
+app = typer.Typer(help="ERP Engine: an inventory-centred ERP.", no_args_is_help=True,
+                  add_completion=False)
+user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _uow_factory(settings: Settings):
+    from erp_engine.db.engine import create_engine, create_session_factories
+    from erp_engine.uow import UnitOfWork
+
+    engine = create_engine(settings)
+    write, _ = create_session_factories(engine)
+    return engine, (lambda: UnitOfWork(write))
+
+
+def _worker_count(workers: str | None, settings: Settings) -> int:
+    if workers is None:
+        workers = "1" if settings.is_sqlite else "auto"
+    if workers == "auto":
+        return (os.cpu_count() or 1) * 2 + 1
+    if not workers.isdigit() or int(workers) < 1:
+        raise typer.BadParameter("use a positive number or 'auto'", param_hint="--workers")
+    return int(workers)
+
+
+def _refuse_unsafe_production(settings: Settings) -> None:
+    if not settings.is_production:
+        return
+    problems = settings.production_problems()
+    if problems:
+        for problem in problems:
+            err.print(f"[red]refusing to start in production:[/] {problem}")
+        raise typer.Exit(2)
+    if env_file_is_world_readable():
+        err.print("[yellow]warning:[/] .env is readable by other users; chmod 600 .env")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[str | None, typer.Option(
+        help="worker processes: a number or 'auto' (cores × 2 + 1); 1 on SQLite by default")
+    ] = None,
+    reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False,
+) -> None:
+    """Serve the API and web UI."""
+    import uvicorn
+
+    settings = _settings()
+    _refuse_unsafe_production(settings)
+    count = 1 if reload else _worker_count(workers, settings)
+    if count > 1 and settings.is_sqlite:
+        err.print("[yellow]warning:[/] several workers on SQLite queue on one write lock; "
+                  "use PostgreSQL for concurrency")
+    console.print(f"ERP Engine on http://{host}:{port} ({count} worker(s), "
+                  f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'})")
+    uvicorn.run("erp_engine.api.app:create_app", factory=True, host=host, port=port,
+                workers=count, reload=reload, server_header=False, proxy_headers=True,
+                log_level=settings.log_level.lower(), timeout_graceful_shutdown=20)
+
+
+@app.command()
+def migrate(
+    check: Annotated[bool, typer.Option("--check", help="exit 1 if the database is behind")]
+    = False,
+) -> None:
+    """Apply database migrations (or only check whether any are pending)."""
+    from erp_engine.db import migrate as migrations
+
+    settings = _settings()
+    head = migrations.head_revision()
+    current = asyncio.run(_current_revision(settings))
+    if check:
+        if current != head:
+            err.print(f"database is at {current or 'nothing'}, code expects {head}")
+            raise typer.Exit(1)
+        console.print(f"database is up to date ({head})")
+        return
+    migrations.upgrade(settings.database_url)
+    console.print(f"database migrated to {head}")
+
+
+async def _current_revision(settings: Settings) -> str | None:
+    from erp_engine.db.engine import create_engine
+    from erp_engine.db.migrate import current_revision
+
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            return await current_revision(connection)
+    finally:
+        await engine.dispose()
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="login email")],
+    name: Annotated[str, typer.Option(help="display name")],
+    role: Annotated[Role, typer.Option(help="viewer, staff, manager or admin")],
+    password: Annotated[str | None, typer.Option(help="prompted for when omitted")] = None,
+) -> None:
+    """Create a user."""
+    from erp_engine.errors import DomainError
+    from erp_engine.identity import service
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def run():
+        engine, uow = _uow_factory(_settings())
+        try:
+            return await service.create_user(uow(), email=email, name=name, role=role,
+                                             password=password)
+        finally:
+            await engine.dispose()
+
+    try:
+        user = asyncio.run(run())
+    except DomainError as error:
+        err.print(f"[red]{error.detail}[/]")
+        raise typer.Exit(1) from error
+    console.print(f"created {user.role} {user.email} ({user.id})")
+
+
+@app.command()
+def demo(
+    items: Annotated[int, typer.Option(help="extra generated items, for large data sets")] = 0,
+) -> None:
+    """Load demo data once (two engines, items, warehouses, documents, a demo admin)."""
+    from erp_engine.demo import DEMO_ADMIN_EMAIL, load_demo
+
+    async def run():
+        engine, uow = _uow_factory(_settings())
+        try:
+            with Progress(TextColumn("extra items"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console,
+                          disable=items == 0) as progress:
+                task = progress.add_task("items", total=items)
+                return await load_demo(uow, extra_items=items,
+                                       progress=lambda n: progress.advance(task, n))
+        finally:
+            await engine.dispose()
+
+    result = asyncio.run(run())
+    if not result.loaded:
+        console.print("demo data already loaded; nothing to do")
+        return
+    console.print(f"demo data loaded ({result.items} items)")
+    if result.admin_password:
+        console.print("\n[bold]Demo admin login (shown once, keep it):[/]")
+        console.print(f"  email:    {DEMO_ADMIN_EMAIL}")
+        console.print(f"  password: {result.admin_password}\n")
+
+
+@app.command()
+def check(
+    url: Annotated[str, typer.Argument(help="base URL or health URL, e.g. http://127.0.0.1:8000")],
+    timeout: Annotated[float, typer.Option(help="seconds to wait")] = 5.0,
+) -> None:
+    """Probe a server's health: exit 0 when healthy, 1 otherwise (for cron and monitors)."""
+    target = url if url.rstrip("/").endswith(("/healthz", "/readyz", "/health")) else (
+        url.rstrip("/") + "/healthz")
+    try:
+        response = httpx.get(target, timeout=timeout)
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        console.print(f"unhealthy {target}: {type(error).__name__}")
+        raise typer.Exit(1) from error
+    engine = body.get("engine", {})
+    line = (f"{body.get('status')} {target} http={response.status_code} "
+            f"db={body.get('database')} commit={engine.get('commit')} "
+            f"schema={engine.get('schema')} schema_ok={body.get('schema_ok')}")
+    console.print(line, highlight=False)
+    if response.status_code != 200:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app(prog_name="erp")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,66 @@
+"""The list envelope, sort validation and one-page queries for every read side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from erp_engine.errors import ValidationError
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+class Page(BaseModel, Generic[T]):
+    data: list[T]
+    count: int
+    page: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    page: int
+    limit: int
+    sort: str | None
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+def order_by(sort: str | None, columns: dict[str, Any], default: list[Any]) -> list[Any]:
+    """Translate `sort=-field` into ORDER BY, with a stable tie-breaker.
+
+    Raises:
+        ValidationError: the field is not sortable.
+    """
+    if not sort:
+        return default
+    descending = sort.startswith("-")
+    name = sort.lstrip("-+")
+    column = columns.get(name)
+    if column is None:
+        raise ValidationError(
+            f"Cannot sort by {name!r}.",
+            errors=[{"field": "sort", "message": f"Use one of: {', '.join(sorted(columns))}."}],
+        )
+    return [column.desc() if descending else column.asc(), *default]
+
+
+async def paginate(
+    session: AsyncSession, stmt: Select, params: PageParams, *, count_stmt: Select | None = None
+) -> tuple[list[Any], int]:
+    """Run one page of `stmt` and the total count of rows it matches."""
+    count_query = (
+        count_stmt
+        if count_stmt is not None
+        else select(func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    total = int(await session.scalar(count_query) or 0)
+    rows = (await session.execute(stmt.limit(params.limit).offset(params.offset))).all()
+    return rows, total

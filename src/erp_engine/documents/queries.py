@@ -1,0 +1,129 @@
+"""Read side of documents: lists with totals, and the detail view with lines and history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from erp_engine.catalog.model import Item
+from erp_engine.db.pagination import Page, PageParams, order_by, paginate
+from erp_engine.db.types import Qty
+from erp_engine.documents.model import DocumentKind, DocumentLine, StockDocument
+from erp_engine.documents.schemas import DocumentLineRead, DocumentRead, DocumentSummary
+from erp_engine.errors import NotFoundError
+from erp_engine.flows.queries import history
+from erp_engine.kernel.principal import Principal
+from erp_engine.kernel.quantity import ZERO
+
+LINE_COUNT = (
+    select(func.count()).where(DocumentLine.document_id == StockDocument.id).scalar_subquery()
+)
+TOTAL_QUANTITY = func.coalesce(
+    select(func.sum(DocumentLine.quantity))
+    .where(DocumentLine.document_id == StockDocument.id)
+    .scalar_subquery(),
+    literal(ZERO, Qty()),
+)
+SORTS = {
+    "number": StockDocument.number,
+    "status": StockDocument.status,
+    "created_at": StockDocument.created_at,
+    "updated_at": StockDocument.updated_at,
+    "expected_at": StockDocument.expected_at,
+    "partner": StockDocument.partner,
+}
+
+
+def _summary(doc: StockDocument, line_count: int, total, actor: Principal) -> dict:
+    return {
+        **doc.__dict__,
+        "line_count": line_count,
+        "total_quantity": total,
+        "allowed_actions": doc.allowed_actions(actor),
+    }
+
+
+async def list_documents(
+    session: AsyncSession,
+    kind: DocumentKind,
+    params: PageParams,
+    actor: Principal,
+    *,
+    status: str | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    item_id: uuid.UUID | None = None,
+    q: str | None = None,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+) -> Page[DocumentSummary]:
+    stmt = select(StockDocument, LINE_COUNT, TOTAL_QUANTITY).where(StockDocument.kind == kind)
+    if status:
+        stmt = stmt.where(StockDocument.status == status)
+    if warehouse_id:
+        stmt = stmt.where(StockDocument.warehouse_id == warehouse_id)
+    if item_id:
+        stmt = stmt.where(
+            StockDocument.id.in_(
+                select(DocumentLine.document_id).where(DocumentLine.item_id == item_id)
+            )
+        )
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(StockDocument.number).like(pattern),
+                func.lower(StockDocument.partner).like(pattern),
+                func.lower(StockDocument.reference).like(pattern),
+            )
+        )
+    if from_:
+        stmt = stmt.where(StockDocument.created_at >= from_)
+    if to:
+        stmt = stmt.where(StockDocument.created_at <= to)
+    stmt = stmt.order_by(*order_by(params.sort, SORTS, [StockDocument.number.desc()]))
+    rows, total = await paginate(session, stmt, params)
+    data = [
+        DocumentSummary.model_validate(_summary(doc, count, qty, actor)) for doc, count, qty in rows
+    ]
+    return Page(data=data, count=total, page=params.page, limit=params.limit)
+
+
+async def get_document(
+    session: AsyncSession, kind: DocumentKind, document_id: uuid.UUID, actor: Principal
+) -> DocumentRead:
+    stmt = (
+        select(StockDocument)
+        .where(StockDocument.id == document_id, StockDocument.kind == kind)
+        .options(selectinload(StockDocument.lines))
+    )
+    doc = (await session.execute(stmt)).scalar_one_or_none()
+    if doc is None:
+        raise NotFoundError(f"No {kind} with this id.")
+    item_ids = {line.item_id for line in doc.lines}
+    items = {
+        i.id: i
+        for i in (await session.execute(select(Item).where(Item.id.in_(item_ids)))).scalars()
+    }
+    lines = [
+        DocumentLineRead(
+            id=line.id,
+            item_id=line.item_id,
+            sku=items[line.item_id].sku,
+            item_name=items[line.item_id].name,
+            quantity=line.quantity,
+            unit_cost=line.unit_cost,
+        )
+        for line in doc.lines
+    ]
+    total = sum((line.quantity for line in doc.lines), ZERO)
+    return DocumentRead.model_validate(
+        {
+            **_summary(doc, len(lines), total, actor),
+            "lines": lines,
+            "history": await history(session, kind, doc.id),
+        }
+    )

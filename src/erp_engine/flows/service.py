@@ -1,0 +1,38 @@
+"""Writes the journal row that every state change carries."""
+
+from __future__ import annotations
+
+import uuid
+
+from erp_engine.flows.model import Flow
+from erp_engine.kernel.clock import utcnow
+from erp_engine.kernel.principal import Principal
+
+
+def record_flow(
+    uow,
+    *,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    action: str,
+    actor: Principal,
+    entity_number: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+) -> Flow:
+    """Add a flow row to the caller's open transaction."""
+    flow = Flow(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        entity_number=entity_number,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        note=note,
+        created_at=utcnow(),
+    )
+    uow.flows.add(flow)
+    return flow

@@ -1,0 +1,52 @@
+"""Loads and stores users and refresh tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from erp_engine.identity.model import RefreshToken, User
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
+        stmt = select(User).where(User.id == user_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_by_email(self, email: str) -> User | None:
+        stmt = select(User).where(User.email == email.strip().lower())
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def count(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
+
+    def add(self, user: User) -> None:
+        self.session.add(user)
+
+
+class RefreshTokenRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
+        stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def add(self, token: RefreshToken) -> None:
+        self.session.add(token)
+
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
+        stmt = (
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        await self.session.execute(stmt)

@@ -1,0 +1,56 @@
+"""Pydantic building blocks shared by every slice's schemas: strict bodies, exact numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+from erp_engine.kernel.quantity import MONEY_PLACES, QUANTITY_PLACES
+
+
+def _as_json_number(value: Decimal) -> float:
+    # Exact: a decimal of at most 15 significant digits survives float's shortest repr.
+    return float(value)
+
+
+def _utc_text(value: datetime) -> str:
+    return (
+        value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if value.microsecond
+        else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+
+
+_number = PlainSerializer(_as_json_number, return_type=float, when_used="json")
+
+Quantity = Annotated[
+    Decimal, Field(max_digits=12 + QUANTITY_PLACES, decimal_places=QUANTITY_PLACES), _number
+]
+PositiveQuantity = Annotated[Quantity, Field(gt=0)]
+NonNegativeQuantity = Annotated[Quantity, Field(ge=0)]
+Money = Annotated[
+    Decimal, Field(ge=0, max_digits=11 + MONEY_PLACES, decimal_places=MONEY_PLACES), _number
+]
+Timestamp = Annotated[datetime, PlainSerializer(_utc_text, return_type=str, when_used="json")]
+
+
+def _strip(value: str) -> str:
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_strip)]
+
+
+class InputModel(BaseModel):
+    """Request bodies: unknown or read-only fields are refused (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OutputModel(BaseModel):
+    """Response bodies, built from attributes of ORM rows or dicts."""
+
+    model_config = ConfigDict(from_attributes=True)

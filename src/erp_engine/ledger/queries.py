@@ -1,0 +1,304 @@
+"""Read side of the ledger: stock rows, stock at a past instant, moves, counts, transfers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from erp_engine.catalog.model import Item
+from erp_engine.db.pagination import Page, PageParams, order_by, paginate
+from erp_engine.db.types import Qty
+from erp_engine.errors import NotFoundError
+from erp_engine.kernel.quantity import ZERO
+from erp_engine.ledger.model import Adjustment, StockLevel, StockMove, Transfer
+from erp_engine.ledger.schemas import (
+    AdjustmentRead,
+    ItemStock,
+    StockAsOfRow,
+    StockMoveRead,
+    StockRow,
+    TransferRead,
+    WarehouseStock,
+)
+from erp_engine.warehouses.model import Warehouse
+
+AVAILABLE = StockLevel.on_hand - StockLevel.reserved
+ROW_LOW_STOCK = and_(Item.reorder_point > literal(ZERO, Qty()), Item.reorder_point >= AVAILABLE)
+STOCK_SORTS = {
+    "sku": Item.sku_key,
+    "item_name": Item.name,
+    "warehouse_code": Warehouse.code,
+    "on_hand": StockLevel.on_hand,
+    "reserved": StockLevel.reserved,
+    "available": AVAILABLE,
+    "updated_at": StockLevel.updated_at,
+}
+
+
+def _stock_row(level: StockLevel, item: Item, warehouse_code: str) -> StockRow:
+    available = level.on_hand - level.reserved
+    return StockRow(
+        item_id=item.id,
+        sku=item.sku,
+        item_name=item.name,
+        engine_id=item.engine_id,
+        warehouse_id=level.warehouse_id,
+        warehouse_code=warehouse_code,
+        on_hand=level.on_hand,
+        reserved=level.reserved,
+        available=available,
+        reorder_point=item.reorder_point,
+        low_stock=item.reorder_point > 0 and available <= item.reorder_point,
+        updated_at=level.updated_at,
+    )
+
+
+async def list_stocks(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    item_id: uuid.UUID | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    engine_id: uuid.UUID | None = None,
+    low_stock: bool | None = None,
+    q: str | None = None,
+) -> Page[StockRow]:
+    stmt = (
+        select(StockLevel, Item, Warehouse.code)
+        .join(Item, Item.id == StockLevel.item_id)
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+    )
+    if item_id:
+        stmt = stmt.where(StockLevel.item_id == item_id)
+    if warehouse_id:
+        stmt = stmt.where(StockLevel.warehouse_id == warehouse_id)
+    if engine_id:
+        stmt = stmt.where(Item.engine_id == engine_id)
+    if low_stock is not None:
+        stmt = stmt.where(ROW_LOW_STOCK if low_stock else ~ROW_LOW_STOCK)
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(or_(Item.sku_key.like(pattern), func.lower(Item.name).like(pattern)))
+    stmt = stmt.order_by(
+        *order_by(params.sort, STOCK_SORTS, [Item.sku_key, Warehouse.code, StockLevel.item_id])
+    )
+    rows, total = await paginate(session, stmt, params)
+    return Page(
+        data=[_stock_row(*row) for row in rows], count=total, page=params.page, limit=params.limit
+    )
+
+
+async def get_item_stock(session: AsyncSession, item_id: uuid.UUID) -> ItemStock:
+    item = await session.get(Item, item_id)
+    if item is None:
+        raise NotFoundError("No item with this id.")
+    stmt = (
+        select(StockLevel, Warehouse.code)
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+        .where(StockLevel.item_id == item_id)
+        .order_by(Warehouse.code)
+    )
+    warehouses = [
+        WarehouseStock(
+            warehouse_id=level.warehouse_id,
+            warehouse_code=code,
+            on_hand=level.on_hand,
+            reserved=level.reserved,
+            available=level.on_hand - level.reserved,
+            updated_at=level.updated_at,
+        )
+        for level, code in await session.execute(stmt)
+    ]
+    on_hand = sum((w.on_hand for w in warehouses), ZERO)
+    reserved = sum((w.reserved for w in warehouses), ZERO)
+    return ItemStock(
+        item_id=item.id,
+        sku=item.sku,
+        on_hand=on_hand,
+        reserved=reserved,
+        available=on_hand - reserved,
+        warehouses=warehouses,
+    )
+
+
+async def stock_as_of(
+    session: AsyncSession,
+    params: PageParams,
+    at: datetime,
+    *,
+    item_id: uuid.UUID | None = None,
+    warehouse_id: uuid.UUID | None = None,
+) -> Page[StockAsOfRow]:
+    """On-hand per (item, warehouse) at `at`: the balance after the last move up to then."""
+    last = select(
+        StockMove.item_id, StockMove.warehouse_id, func.max(StockMove.seq).label("seq")
+    ).where(StockMove.created_at <= at)
+    if item_id:
+        last = last.where(StockMove.item_id == item_id)
+    if warehouse_id:
+        last = last.where(StockMove.warehouse_id == warehouse_id)
+    last = last.group_by(StockMove.item_id, StockMove.warehouse_id).subquery()
+    stmt = (
+        select(
+            StockMove.item_id,
+            Item.sku,
+            Item.name,
+            StockMove.warehouse_id,
+            Warehouse.code,
+            StockMove.balance_after,
+        )
+        .join(
+            last,
+            and_(
+                last.c.item_id == StockMove.item_id,
+                last.c.warehouse_id == StockMove.warehouse_id,
+                last.c.seq == StockMove.seq,
+            ),
+        )
+        .join(Item, Item.id == StockMove.item_id)
+        .join(Warehouse, Warehouse.id == StockMove.warehouse_id)
+        .order_by(Item.sku_key, Warehouse.code)
+    )
+    rows, total = await paginate(session, stmt, params)
+    data = [
+        StockAsOfRow(
+            item_id=r[0],
+            sku=r[1],
+            item_name=r[2],
+            warehouse_id=r[3],
+            warehouse_code=r[4],
+            on_hand=r[5],
+        )
+        for r in rows
+    ]
+    return Page(data=data, count=total, page=params.page, limit=params.limit)
+
+
+MOVE_SORTS = {"created_at": StockMove.created_at, "quantity": StockMove.quantity}
+
+
+async def list_moves(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    item_id: uuid.UUID | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    reason: str | None = None,
+    document_id: uuid.UUID | None = None,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+) -> Page[StockMoveRead]:
+    stmt = select(StockMove)
+    for column, value in (
+        (StockMove.item_id, item_id),
+        (StockMove.warehouse_id, warehouse_id),
+        (StockMove.reason, reason),
+        (StockMove.document_id, document_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if from_:
+        stmt = stmt.where(StockMove.created_at >= from_)
+    if to:
+        stmt = stmt.where(StockMove.created_at <= to)
+    default = [StockMove.created_at.desc(), StockMove.seq.desc(), StockMove.id]
+    stmt = stmt.order_by(*order_by(params.sort, MOVE_SORTS, default))
+    rows, total = await paginate(session, stmt, params)
+    return Page(
+        data=[StockMoveRead.model_validate(r[0]) for r in rows],
+        count=total,
+        page=params.page,
+        limit=params.limit,
+    )
+
+
+async def _names(session: AsyncSession, item_ids: set[uuid.UUID]) -> dict[uuid.UUID, Item]:
+    if not item_ids:
+        return {}
+    items = await session.execute(select(Item).where(Item.id.in_(item_ids)))
+    return {item.id: item for item in items.scalars()}
+
+
+async def _with_lines(session: AsyncSession, header, model_cls, line_fields: tuple[str, ...]):
+    items = await _names(session, {line.item_id for line in header.lines})
+    lines = [
+        {
+            "item_id": line.item_id,
+            "sku": items[line.item_id].sku,
+            "item_name": items[line.item_id].name,
+            **{f: getattr(line, f) for f in line_fields},
+        }
+        for line in header.lines
+    ]
+    return model_cls.model_validate({**header.__dict__, "lines": lines})
+
+
+async def get_adjustment(session: AsyncSession, adjustment_id: uuid.UUID) -> AdjustmentRead:
+    stmt = (
+        select(Adjustment)
+        .where(Adjustment.id == adjustment_id)
+        .options(selectinload(Adjustment.lines))
+    )
+    adjustment = (await session.execute(stmt)).scalar_one_or_none()
+    if adjustment is None:
+        raise NotFoundError("No stock adjustment with this id.")
+    return await _with_lines(
+        session, adjustment, AdjustmentRead, ("counted_quantity", "previous_quantity", "difference")
+    )
+
+
+async def list_adjustments(
+    session: AsyncSession, params: PageParams, *, warehouse_id: uuid.UUID | None = None
+) -> Page[AdjustmentRead]:
+    stmt = select(Adjustment).options(selectinload(Adjustment.lines))
+    if warehouse_id:
+        stmt = stmt.where(Adjustment.warehouse_id == warehouse_id)
+    stmt = stmt.order_by(
+        *order_by(
+            params.sort,
+            {"created_at": Adjustment.created_at, "number": Adjustment.number},
+            [Adjustment.number.desc()],
+        )
+    )
+    rows, total = await paginate(session, stmt, params)
+    data = [
+        await _with_lines(
+            session, r[0], AdjustmentRead, ("counted_quantity", "previous_quantity", "difference")
+        )
+        for r in rows
+    ]
+    return Page(data=data, count=total, page=params.page, limit=params.limit)
+
+
+async def get_transfer(session: AsyncSession, transfer_id: uuid.UUID) -> TransferRead:
+    stmt = select(Transfer).where(Transfer.id == transfer_id).options(selectinload(Transfer.lines))
+    transfer = (await session.execute(stmt)).scalar_one_or_none()
+    if transfer is None:
+        raise NotFoundError("No transfer with this id.")
+    return await _with_lines(session, transfer, TransferRead, ("quantity",))
+
+
+async def list_transfers(
+    session: AsyncSession, params: PageParams, *, warehouse_id: uuid.UUID | None = None
+) -> Page[TransferRead]:
+    stmt = select(Transfer).options(selectinload(Transfer.lines))
+    if warehouse_id:
+        stmt = stmt.where(
+            or_(
+                Transfer.from_warehouse_id == warehouse_id, Transfer.to_warehouse_id == warehouse_id
+            )
+        )
+    stmt = stmt.order_by(
+        *order_by(
+            params.sort,
+            {"created_at": Transfer.created_at, "number": Transfer.number},
+            [Transfer.number.desc()],
+        )
+    )
+    rows, total = await paginate(session, stmt, params)
+    data = [await _with_lines(session, r[0], TransferRead, ("quantity",)) for r in rows]
+    return Page(data=data, count=total, page=params.page, limit=params.limit)

@@ -1,0 +1,25 @@
+"""Takes the next value of a document counter."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from erp_engine.numbering.model import DocumentCounter
+
+counters = DocumentCounter.__table__
+
+
+class CounterRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def next_value(self, kind: str) -> int:
+        """Increment and return; the row stays locked until the transaction ends (gap-free)."""
+        stmt = (
+            update(counters)
+            .where(counters.c.kind == kind)
+            .values(last_value=counters.c.last_value + 1)
+            .returning(counters.c.last_value)
+        )
+        return (await self.session.execute(stmt)).scalar_one()

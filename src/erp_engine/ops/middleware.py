@@ -1,0 +1,134 @@
+"""Pure ASGI middlewares: request ids, engine identity and security headers, body limits."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from erp_engine.ops.engine_info import EngineInfo
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_BASE_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class RequestContextMiddleware:
+    """Every response gets `X-Request-ID`, the `X-Engine-*` headers and basic hardening."""
+
+    def __init__(self, app: ASGIApp, *, engine_info: EngineInfo, engine_headers: bool):
+        self.app = app
+        self.engine_info = engine_info
+        self.engine_headers = engine_headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = _header(scope, b"x-request-id")
+        request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        is_api = scope["path"].startswith(("/api/", "/healthz", "/health", "/livez", "/readyz"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                for key, value in _BASE_HEADERS:
+                    headers[key.decode()] = value.decode()
+                if self.engine_headers:
+                    for key, value in self.engine_info.headers():
+                        headers[key.decode()] = value.decode()
+                if is_api and "cache-control" not in headers:
+                    headers["cache-control"] = "no-store"
+                if "server" in headers:
+                    del headers["server"]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(HTTPException):
+    """Raised while reading; an HTTPException so FastAPI's body parsing lets it through."""
+
+    def __init__(self, detail: str):
+        super().__init__(status_code=413, detail=detail)
+
+
+async def send_problem(send: Send, status: int, code: str, title: str, detail: str) -> None:
+    body = json.dumps(
+        {
+            "type": f"https://erp-engine.dev/problems/{code.replace('_', '-')}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "code": code,
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, whether or not Content-Length tells the truth."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int):
+        self.app = app
+        self.max_body = max_body
+        self.max_upload = max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_upload if scope["path"].endswith("/import") else self.max_body
+        detail = f"The request body exceeds the limit of {limit} bytes."
+        declared = _header(scope, b"content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            await send_problem(send, 413, "payload_too_large", "Payload too large", detail)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(detail)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await send_problem(send, 413, "payload_too_large", "Payload too large", detail)

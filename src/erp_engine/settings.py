@@ -1,0 +1,83 @@
+"""Runtime configuration from the environment and `.env`; built explicitly, never at import."""
+
+from __future__ import annotations
+
+import os
+import stat
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0000000000"  # noqa: S105
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting the server, the CLI and the tests read."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./var/erp.db"
+    database_pool_size: int = 10
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_issuer: str = "erp-engine"
+    jwt_audience: str = "erp-engine-api"
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=14, ge=1)
+    redis_url: str | None = None
+    nats_url: str | None = None
+    engine_name: str = "erp-engine"
+    engine_commit_sha: str | None = None
+    engine_env: Environment = Environment.DEVELOPMENT
+    engine_headers: bool = True
+    currency: str = "KRW"
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    metrics_public: bool = False
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+    log_level: str = "INFO"
+    log_format: str = "console"
+    web_dist: Path = Path("web/dist")
+    sqlite_busy_timeout_ms: int = 30_000
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.engine_env is Environment.PRODUCTION
+
+    def production_problems(self) -> list[str]:
+        """Reasons this configuration must not serve production traffic."""
+        problems = []
+        if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < MIN_PRODUCTION_SECRET_LENGTH:
+            problems.append(
+                f"JWT_SECRET must be set to a random value of at least "
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters"
+            )
+        return problems
+
+
+def env_file_is_world_readable(path: Path = Path(".env")) -> bool:
+    """True when `.env` exists and others than its owner may read it."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    return bool(mode & (stat.S_IRGRP | stat.S_IROTH))
