@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from erp_engine.api.problems import install_problem_handlers
+from erp_engine.api.web import mount_web_ui
 from erp_engine.catalog.api import engines, items
 from erp_engine.db.engine import create_engine, create_session_factories
 from erp_engine.db.migrate import head_revision
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(_v1_router())
     for router in LEGACY_ALIASES:
         app.include_router(router, prefix="/api", include_in_schema=False)
+    mount_web_ui(app, settings)
 
     app.add_middleware(IdempotencyMiddleware, sessions=write_sessions, settings=settings)
     if settings.cors_origins:

@@ -38,3 +38,8 @@ async def current_revision(connection: AsyncConnection) -> str | None:
         return MigrationContext.configure(sync_connection).get_current_revision()
 
     return await connection.run_sync(_read)
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    """Revert migrations down to `revision` (blocking)."""
+    command.downgrade(alembic_config(database_url), revision)

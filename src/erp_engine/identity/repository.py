@@ -31,6 +31,12 @@ class UserRepository:
     def add(self, user: User) -> None:
         self.session.add(user)
 
+    async def record_login(self, user_id: uuid.UUID, now: datetime) -> None:
+        """Stamp the login time without bumping `version`: logging in edits nothing."""
+        stmt = (update(User.__table__).where(User.__table__.c.id == user_id)
+                .values(last_login_at=now))
+        await self.session.execute(stmt)
+
 
 class RefreshTokenRepository:
     def __init__(self, session: AsyncSession):

@@ -63,7 +63,7 @@ async def login(uow: UnitOfWork, email: str, password: str, *, settings: Setting
             raise UnauthorizedError(BAD_CREDENTIALS)
         if not verify_password(password, user.password_hash) or not user.active:
             raise UnauthorizedError(BAD_CREDENTIALS)
-        user.last_login_at = utcnow()
+        await uow.users.record_login(user.id, utcnow())
         pair = _issue_pair(uow, user, settings, family_id=uuid.uuid4())
         await uow.commit()
         return pair

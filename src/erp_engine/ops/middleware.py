@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 
@@ -12,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from erp_engine.ops.engine_info import EngineInfo
 
+logger = logging.getLogger("erp_engine.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _BASE_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -43,9 +45,12 @@ class RequestContextMiddleware:
         request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         is_api = scope["path"].startswith(("/api/", "/healthz", "/health", "/livez", "/readyz"))
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 headers["x-request-id"] = request_id
                 for key, value in _BASE_HEADERS:
@@ -59,7 +64,21 @@ class RequestContextMiddleware:
                     del headers["server"]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette answers unhandled errors outside every user middleware, so its 500
+            # would lack the request id and engine headers: answer it here instead.
+            if started:
+                raise
+            logger.exception("unhandled error")
+            await send_problem(
+                send_with_headers,
+                500,
+                "internal_error",
+                "Internal server error",
+                "Something went wrong on our side.",
+            )
 
 
 class BodyTooLarge(HTTPException):

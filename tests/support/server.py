@@ -1,0 +1,68 @@
+"""Run a real `erp serve` in a subprocess on a free loopback port, for multi-process tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+READY_TIMEOUT_S = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def erp(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run the `erp` command line with `env` added; raise on failure."""
+    return subprocess.run([sys.executable, "-m", "erp_engine", *args], env={**os.environ, **env},
+                          capture_output=True, text=True, check=True, timeout=120)
+
+
+def _wait_ready(base_url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)  # polling a condition that has no push notification
+    raise RuntimeError(f"server not ready in {READY_TIMEOUT_S}s:\n{log.read_text()}")
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], *, workers: int, log_dir: Path) -> Iterator[str]:
+    """Yield the base URL of a live server; stop it (gracefully) afterwards."""
+    port = free_port()
+    log = log_dir / f"server-{port}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "erp_engine", "serve", "--host", "127.0.0.1", "--port",
+             str(port), "--workers", str(workers)],
+            env={**os.environ, "LOG_LEVEL": "warning", **env}, stdout=output,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base_url, process, log)
+        yield base_url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
