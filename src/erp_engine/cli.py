@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from erp_engine.kernel.roles import Role
 from erp_engine.settings import Settings, env_file_is_world_readable
 
-app = typer.Typer(help="ERP Engine: an inventory-centred ERP.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="ERP Engine: an inventory-centred ERP.", no_args_is_help=True, add_completion=False
+)
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 console = Console()
@@ -62,8 +63,11 @@ def _refuse_unsafe_production(settings: Settings) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    workers: Annotated[str | None, typer.Option(
-        help="worker processes: a number or 'auto' (cores × 2 + 1); 1 on SQLite by default")
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            help="worker processes: a number or 'auto' (cores × 2 + 1); 1 on SQLite by default"
+        ),
     ] = None,
     reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False,
 ) -> None:
@@ -73,20 +77,39 @@ def serve(
     settings = _settings()
     _refuse_unsafe_production(settings)
     count = 1 if reload else _worker_count(workers, settings)
+    if count > 1 and not settings.redis_url and settings.rate_limit_enabled:
+        err.print(
+            f"[yellow]warning:[/] {count} workers without REDIS_URL: rate limits are "
+            f"counted per worker (up to {count}× the configured limits)"
+        )
     if count > 1 and settings.is_sqlite:
-        err.print("[yellow]warning:[/] several workers on SQLite queue on one write lock; "
-                  "use PostgreSQL for concurrency")
-    console.print(f"ERP Engine on http://{host}:{port} ({count} worker(s), "
-                  f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'})")
-    uvicorn.run("erp_engine.api.app:create_app", factory=True, host=host, port=port,
-                workers=count, reload=reload, server_header=False, proxy_headers=True,
-                log_level=settings.log_level.lower(), timeout_graceful_shutdown=20)
+        err.print(
+            "[yellow]warning:[/] several workers on SQLite queue on one write lock; "
+            "use PostgreSQL for concurrency"
+        )
+    console.print(
+        f"ERP Engine on http://{host}:{port} ({count} worker(s), "
+        f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'})"
+    )
+    uvicorn.run(
+        "erp_engine.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=count,
+        reload=reload,
+        server_header=False,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=20,
+    )
 
 
 @app.command()
 def migrate(
-    check: Annotated[bool, typer.Option("--check", help="exit 1 if the database is behind")]
-    = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="exit 1 if the database is behind")
+    ] = False,
 ) -> None:
     """Apply database migrations (or only check whether any are pending)."""
     from erp_engine.db import migrate as migrations
@@ -133,8 +156,9 @@ def user_create(
     async def run():
         engine, uow = _uow_factory(_settings())
         try:
-            return await service.create_user(uow(), email=email, name=name, role=role,
-                                             password=password)
+            return await service.create_user(
+                uow(), email=email, name=name, role=role, password=password
+            )
         finally:
             await engine.dispose()
 
@@ -151,17 +175,26 @@ def demo(
     items: Annotated[int, typer.Option(help="extra generated items, for large data sets")] = 0,
 ) -> None:
     """Load demo data once (two engines, items, warehouses, documents, a demo admin)."""
+    if _settings().is_production:
+        err.print("[red]refusing to load demo data (and a demo admin) in production[/]")
+        raise typer.Exit(2)
     from erp_engine.demo import DEMO_ADMIN_EMAIL, load_demo
 
     async def run():
         engine, uow = _uow_factory(_settings())
         try:
-            with Progress(TextColumn("extra items"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=console,
-                          disable=items == 0) as progress:
+            with Progress(
+                TextColumn("extra items"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                disable=items == 0,
+            ) as progress:
                 task = progress.add_task("items", total=items)
-                return await load_demo(uow, extra_items=items,
-                                       progress=lambda n: progress.advance(task, n))
+                return await load_demo(
+                    uow, extra_items=items, progress=lambda n: progress.advance(task, n)
+                )
         finally:
             await engine.dispose()
 
@@ -182,8 +215,11 @@ def check(
     timeout: Annotated[float, typer.Option(help="seconds to wait")] = 5.0,
 ) -> None:
     """Probe a server's health: exit 0 when healthy, 1 otherwise (for cron and monitors)."""
-    target = url if url.rstrip("/").endswith(("/healthz", "/readyz", "/health")) else (
-        url.rstrip("/") + "/healthz")
+    target = (
+        url
+        if url.rstrip("/").endswith(("/healthz", "/readyz", "/health"))
+        else (url.rstrip("/") + "/healthz")
+    )
     try:
         response = httpx.get(target, timeout=timeout)
         body = response.json()
@@ -191,9 +227,11 @@ def check(
         console.print(f"unhealthy {target}: {type(error).__name__}")
         raise typer.Exit(1) from error
     engine = body.get("engine", {})
-    line = (f"{body.get('status')} {target} http={response.status_code} "
-            f"db={body.get('database')} commit={engine.get('commit')} "
-            f"schema={engine.get('schema')} schema_ok={body.get('schema_ok')}")
+    line = (
+        f"{body.get('status')} {target} http={response.status_code} "
+        f"db={body.get('database')} commit={engine.get('commit')} "
+        f"schema={engine.get('schema')} schema_ok={body.get('schema_ok')}"
+    )
     console.print(line, highlight=False)
     if response.status_code != 200:
         raise typer.Exit(1)

@@ -47,8 +47,16 @@ class Settings(BaseSettings):
     log_format: str = "console"
     web_dist: Path = Path("web/dist")
     sqlite_busy_timeout_ms: int = 30_000
+    rate_limit_enabled: bool = True
+    rate_limit_default: str = "600/minute"
+    rate_limit_login_ip: str = "30/minute"
+    rate_limit_login_account: str = "100/hour"
+    # Peers whose X-Forwarded-For is believed (the local nginx); everyone else's is ignored.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

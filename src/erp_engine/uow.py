@@ -7,16 +7,22 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from erp_engine.audit.service import collect_changes
 from erp_engine.catalog.repository import EngineRepository, ItemRepository
 from erp_engine.documents.repository import DocumentRepository
 from erp_engine.errors import PreconditionFailedError, UnavailableError
 from erp_engine.events.repository import OutboxRepository
 from erp_engine.flows.repository import FlowRepository
-from erp_engine.identity.repository import RefreshTokenRepository, UserRepository
+from erp_engine.identity.repository import (
+    ApiKeyRepository,
+    RefreshTokenRepository,
+    UserRepository,
+)
 from erp_engine.ledger.repository import LedgerRepository
 from erp_engine.numbering.repository import CounterRepository
 from erp_engine.warehouses.repository import WarehouseRepository
@@ -32,6 +38,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
+        event.listen(self.session.sync_session, "before_flush", collect_changes)
         self._committed = False
         session = self.session
         self.engines = EngineRepository(session)
@@ -44,6 +51,7 @@ class UnitOfWork:
         self.counters = CounterRepository(session)
         self.users = UserRepository(session)
         self.refresh_tokens = RefreshTokenRepository(session)
+        self.api_keys = ApiKeyRepository(session)
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:

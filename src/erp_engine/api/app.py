@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from erp_engine.api.docs import mount_docs
+from erp_engine.api.openapi import install_openapi
 from erp_engine.api.problems import install_problem_handlers
 from erp_engine.api.web import mount_web_ui
+from erp_engine.audit.api import router as audit
 from erp_engine.catalog.api import engines, items
 from erp_engine.db.engine import create_engine, create_session_factories
-from erp_engine.db.migrate import head_revision
+from erp_engine.db.migrate import current_revision, head_revision
 from erp_engine.documents.api import inbounds, outbounds
 from erp_engine.flows.api import router as flows
+from erp_engine.identity.api import api_keys, users
 from erp_engine.identity.api import router as auth
 from erp_engine.ledger.api import adjustments, moves, stocks, transfers
 from erp_engine.ops.engine_info import APP_NAME, APP_VERSION, EngineInfo
 from erp_engine.ops.health import router as health
 from erp_engine.ops.idempotency import IdempotencyMiddleware
 from erp_engine.ops.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from erp_engine.ops.ratelimit import RateLimits
+from erp_engine.ops.startup import check_production
 from erp_engine.settings import Settings
 from erp_engine.warehouses.api import router as warehouses
 
@@ -43,6 +51,9 @@ def _v1_router() -> APIRouter:
         inbounds,
         outbounds,
         flows,
+        users,
+        api_keys,
+        audit,
     ):
         v1.include_router(router)
     return v1
@@ -57,6 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Name the schema in X-Engine-Schema from the first response on, not only after a probe.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(3), db_engine.connect() as connection:
+                engine_info.schema = await current_revision(connection)
+        await check_production(settings, read_sessions)
         yield
         await db_engine.dispose()
 
@@ -65,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=APP_VERSION,
         description="Inventory-centred ERP: engines, items, stock, inbounds and outbounds.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         redirect_slashes=False,
         lifespan=lifespan,
@@ -76,12 +92,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessions = read_sessions
     app.state.engine_info = engine_info
     app.state.started_at = time.monotonic()
+    app.state.rate_limits = RateLimits(settings)
 
     install_problem_handlers(app)
     app.include_router(health)
     app.include_router(_v1_router())
     for router in LEGACY_ALIASES:
         app.include_router(router, prefix="/api", include_in_schema=False)
+    install_openapi(app)
+    mount_docs(app, app.openapi_url)
     mount_web_ui(app, settings)
 
     app.add_middleware(IdempotencyMiddleware, sessions=write_sessions, settings=settings)
@@ -97,6 +116,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes
     )
     app.add_middleware(
-        RequestContextMiddleware, engine_info=engine_info, engine_headers=settings.engine_headers
+        RequestContextMiddleware,
+        engine_info=engine_info,
+        engine_headers=settings.engine_headers,
+        trusted_proxies=settings.trusted_proxies,
     )
     return app

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from erp_engine.api.pagination import PageParams, page_params
 from erp_engine.errors import ForbiddenError, UnauthorizedError, ValidationError
 from erp_engine.identity import service as identity
+from erp_engine.kernel.context import current_actor
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.roles import Role
 from erp_engine.settings import Settings
@@ -48,10 +49,16 @@ async def get_principal(
     """
     if not token:
         raise UnauthorizedError("Send a bearer token in the Authorization header.")
-    principal = await identity.principal_for_token(
-        get_read_uow(request), token, settings=request.app.state.settings
-    )
+    if token.startswith(identity.API_KEY_PREFIX):
+        principal = await identity.principal_for_api_key(get_read_uow(request), token)
+    else:
+        principal = await identity.principal_for_token(
+            get_read_uow(request), token, settings=request.app.state.settings
+        )
     request.state.principal = principal
+    current_actor.set(principal)
+    limits = request.app.state.rate_limits
+    await limits.hit(limits.general, principal.kind, str(principal.id))
     return principal
 
 

@@ -13,7 +13,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from erp_engine.errors import DomainError
+from erp_engine.audit.service import record_event
+from erp_engine.errors import DomainError, ForbiddenError
+from erp_engine.uow import UnitOfWork
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("erp_engine.errors")
@@ -73,8 +75,21 @@ def _validation_message(error: dict[str, Any]) -> str:
     return str(error.get("msg", "Invalid value."))
 
 
-async def _domain_error(_: Request, error: DomainError) -> JSONResponse:
-    return problem_response(error.status, error.code, error.title, error.detail, error.errors)
+async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
+    if isinstance(error, ForbiddenError):
+        await _audit_refusal(request, error)
+    return problem_response(
+        error.status, error.code, error.title, error.detail, error.errors, headers=error.headers
+    )
+
+
+async def _audit_refusal(request: Request, error: ForbiddenError) -> None:
+    """403s are part of the audit trail (who tried what), written on their own."""
+    await record_event(
+        UnitOfWork(request.app.state.write_sessions),
+        "auth.forbidden",
+        changes={"method": request.method, "path": request.url.path, "detail": error.detail},
+    )
 
 
 async def _request_validation(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -104,8 +119,10 @@ async def _integrity_error(_: Request, error: IntegrityError) -> JSONResponse:
     return problem_response(409, "conflict", "Conflict", "The change conflicts with existing data.")
 
 
-async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-    logger.exception("unhandled error", exc_info=error)
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    # The type and request id find it; the traceback (which may quote SQL) only at DEBUG.
+    logger.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
+    logger.debug("traceback", exc_info=error)
     return problem_response(
         500, "internal_error", "Internal server error", "Something went wrong on our side."
     )

@@ -19,7 +19,9 @@ logger = logging.getLogger("erp_engine.web")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 # First path segments that belong to the server, never to the UI: an unknown path under them
 # stays a problem+json 404 instead of turning into index.html.
-RESERVED = frozenset({"api", "docs", "redoc", "metrics", "healthz", "health", "livez", "readyz"})
+RESERVED = frozenset(
+    {"api", "docs", "docs-assets", "redoc", "metrics", "healthz", "health", "livez", "readyz"}
+)
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 

@@ -317,10 +317,17 @@ async def create_items_bulk(
             await _check_item_references(uow, row)
             item = Item(id=uuid.uuid4(), sku_key=row["sku"].lower(), **row)
             uow.items.add(item)
-            record_flow(uow, entity_type="item", entity_id=item.id, entity_number=item.sku,
-                        action="created", actor=actor)
-            emit_event(uow, "item.created", entity_type="item", entity_id=item.id,
-                       data=_item_data(item))
+            record_flow(
+                uow,
+                entity_type="item",
+                entity_id=item.id,
+                entity_number=item.sku,
+                action="created",
+                actor=actor,
+            )
+            emit_event(
+                uow, "item.created", entity_type="item", entity_id=item.id, data=_item_data(item)
+            )
             ids.append(item.id)
         await uow.commit()
         return ids

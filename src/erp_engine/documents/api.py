@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import Body, Query, Response, status
 
@@ -21,6 +20,7 @@ from erp_engine.documents.schemas import (
     DocumentUpdate,
     ReverseBody,
 )
+from erp_engine.kernel.schema import UtcDateTime
 
 
 def _lines(body: DocumentCreate | DocumentUpdate) -> list[service.LineInput] | None:
@@ -50,8 +50,8 @@ def build_router(kind: DocumentKind) -> SlashRouter:
         warehouse_id: uuid.UUID | None = None,
         item_id: uuid.UUID | None = None,
         q: str | None = Query(None, description="matches number, partner or reference"),
-        from_: datetime | None = Query(None, alias="from"),
-        to: datetime | None = Query(None, alias="to"),
+        from_: UtcDateTime | None = Query(None, alias="from"),
+        to: UtcDateTime | None = Query(None, alias="to"),
     ):
         return await queries.list_documents(
             session,

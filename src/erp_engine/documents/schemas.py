@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import Field, field_validator
 
@@ -16,6 +15,7 @@ from erp_engine.kernel.schema import (
     PositiveQuantity,
     Quantity,
     Timestamp,
+    UtcDateTime,
 )
 
 MAX_LINES = 500
@@ -42,7 +42,7 @@ class DocumentCreate(InputModel):
     partner: str | None = Field(default=None, max_length=200)
     reference: str | None = Field(default=None, max_length=200)
     memo: str | None = Field(default=None, max_length=5000)
-    expected_at: datetime | None = None
+    expected_at: UtcDateTime | None = None
     lines: list[DocumentLineIn] = Field(min_length=1, max_length=MAX_LINES)
 
     _unique_items = field_validator("lines")(_items_once)
@@ -53,7 +53,7 @@ class DocumentUpdate(InputModel):
     partner: str | None = Field(default=None, max_length=200)
     reference: str | None = Field(default=None, max_length=200)
     memo: str | None = Field(default=None, max_length=5000)
-    expected_at: datetime | None = None
+    expected_at: UtcDateTime | None = None
     lines: list[DocumentLineIn] = Field(default=None, min_length=1, max_length=MAX_LINES)
 
     _unique_items = field_validator("lines")(_items_once)

@@ -3,29 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from erp_engine.events.model import OutboxEvent
 from erp_engine.kernel.clock import utcnow
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
+from erp_engine.kernel.jsonable import jsonable
 
 
 def emit_event(
@@ -38,7 +20,7 @@ def emit_event(
         entity_type=entity_type,
         entity_id=entity_id,
         occurred_at=utcnow(),
-        data=_jsonable(data),
+        data=jsonable(data),
     )
     uow.outbox.add(event)
     return event

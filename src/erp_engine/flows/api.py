@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from fastapi import Query
@@ -13,6 +12,7 @@ from erp_engine.api.routing import SlashRouter
 from erp_engine.db.pagination import Page
 from erp_engine.flows import queries
 from erp_engine.flows.schemas import FlowRead
+from erp_engine.kernel.schema import UtcDateTime
 
 router = SlashRouter(prefix="/flows", tags=["flows"])
 
@@ -30,8 +30,8 @@ async def list_flows(
     entity_type: EntityType | None = None,
     entity_id: uuid.UUID | None = None,
     action: Action | None = None,
-    from_: datetime | None = Query(None, alias="from"),
-    to: datetime | None = Query(None, alias="to"),
+    from_: UtcDateTime | None = Query(None, alias="from"),
+    to: UtcDateTime | None = Query(None, alias="to"),
 ):
     return await queries.list_flows(
         session,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.flows.model import Flow
@@ -13,3 +16,6 @@ class FlowRepository:
 
     def add(self, flow: Flow) -> None:
         self.session.add(flow)
+
+    async def has_actor(self, actor_id: uuid.UUID) -> bool:
+        return bool(await self.session.scalar(select(exists().where(Flow.actor_id == actor_id))))

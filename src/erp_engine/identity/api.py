@@ -1,15 +1,42 @@
-"""HTTP routes for login, token refresh, logout and the current user."""
+"""HTTP routes for login and tokens, the current user, users and API keys."""
 
 from __future__ import annotations
 
-from fastapi import Request, status
+import uuid
+
+from fastapi import Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError as PydanticValidationError
 
-from erp_engine.api.deps import AppSettings, CurrentUser, ReadSession, Uow
+from erp_engine.api.deps import (
+    Admin,
+    AppSettings,
+    CurrentUser,
+    ExpectedVersion,
+    Paging,
+    ReadSession,
+    Uow,
+)
+from erp_engine.api.responses import created, set_etag
 from erp_engine.api.routing import SlashRouter
+from erp_engine.db.pagination import Page
+from erp_engine.errors import ForbiddenError, UnauthorizedError
 from erp_engine.identity import queries, service
-from erp_engine.identity.schemas import LoginBody, RefreshBody, TokenResponse, UserRead
+from erp_engine.identity.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    LoginBody,
+    PasswordChange,
+    PasswordReset,
+    RefreshBody,
+    TokenResponse,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from erp_engine.kernel.context import current_request
+from erp_engine.kernel.roles import Role
 
 router = SlashRouter(prefix="/auth", tags=["auth"])
 
@@ -57,7 +84,26 @@ async def _credentials(request: Request) -> LoginBody:
 )
 async def login(request: Request, uow: Uow, settings: AppSettings):
     credentials = await _credentials(request)
-    pair = await service.login(uow, credentials.email, credentials.password, settings=settings)
+    limits = request.app.state.rate_limits
+    account = ("login-account", credentials.email.strip().lower())
+    await limits.hit(
+        limits.login_ip,
+        "login-ip",
+        current_request.get().ip or "-",
+        what="login attempts from this address",
+    )
+    # Only failures count per account, so a user under attack can still log in until the
+    # attacker has spent the account's budget; past it no guess reaches argon2 at all.
+    await limits.check(limits.login_account, *account, what="failed logins for this account")
+    try:
+        pair = await service.login(uow, credentials.email, credentials.password, settings=settings)
+    except UnauthorizedError:
+        await limits.count(limits.login_account, *account)
+        raise
+    return _tokens(pair)
+
+
+def _tokens(pair: service.TokenPair) -> TokenResponse:
     return TokenResponse(
         access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
     )
@@ -65,10 +111,7 @@ async def login(request: Request, uow: Uow, settings: AppSettings):
 
 @router.post("/refresh", response_model=TokenResponse, operation_id="refresh_token")
 async def refresh(body: RefreshBody, uow: Uow, settings: AppSettings):
-    pair = await service.refresh(uow, body.refresh_token, settings=settings)
-    return TokenResponse(
-        access_token=pair.access_token, expires_in=pair.expires_in, refresh_token=pair.refresh_token
-    )
+    return _tokens(await service.refresh(uow, body.refresh_token, settings=settings))
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
@@ -79,3 +122,113 @@ async def logout(body: RefreshBody, _: CurrentUser, uow: Uow):
 @router.get("/me", response_model=UserRead, operation_id="get_me")
 async def me(principal: CurrentUser, session: ReadSession):
     return await queries.get_user(session, principal.id)
+
+
+@router.post("/password", response_model=TokenResponse, operation_id="change_password")
+async def change_password(
+    body: PasswordChange, principal: CurrentUser, uow: Uow, settings: AppSettings
+):
+    """Change your own password; other sessions end and this one gets fresh tokens."""
+    if principal.kind != "user":
+        raise ForbiddenError("API keys have no password.")
+    pair = await service.change_own_password(
+        uow, principal.id, body.current_password, body.new_password, settings=settings
+    )
+    return _tokens(pair)
+
+
+users = SlashRouter(prefix="/users", tags=["users"])
+api_keys = SlashRouter(prefix="/api-keys", tags=["api keys"])
+
+
+@users.get("", response_model=Page[UserRead], operation_id="list_users")
+async def list_users(
+    _: Admin,
+    session: ReadSession,
+    paging: Paging,
+    q: str | None = None,
+    role: Role | None = None,
+    active: bool | None = None,
+):
+    return await queries.list_users(session, paging, q=q, role=role, active=active)
+
+
+@users.post(
+    "", response_model=UserRead, status_code=status.HTTP_201_CREATED, operation_id="create_user"
+)
+async def create_user(
+    body: UserCreate, _: Admin, uow: Uow, session: ReadSession, response: Response
+):
+    user = await service.create_user(
+        uow, email=body.email, name=body.name, role=body.role, password=body.password
+    )
+    created(response, f"/api/v1/users/{user.id}", user.version)
+    return await queries.get_user(session, user.id)
+
+
+@users.get("/{user_id}", response_model=UserRead, operation_id="get_user")
+async def get_user(user_id: uuid.UUID, _: Admin, session: ReadSession, response: Response):
+    user = await queries.get_user(session, user_id)
+    set_etag(response, user.version)
+    return user
+
+
+@users.patch("/{user_id}", response_model=UserRead, operation_id="update_user")
+async def update_user(
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    actor: Admin,
+    uow: Uow,
+    session: ReadSession,
+    response: Response,
+    expected: ExpectedVersion,
+):
+    user = await service.update_user(
+        uow, user_id, body.model_dump(exclude_unset=True), actor=actor, expected_version=expected
+    )
+    set_etag(response, user.version)
+    return await queries.get_user(session, user_id)
+
+
+@users.post("/{user_id}/password", response_model=UserRead, operation_id="reset_password")
+async def reset_password(
+    user_id: uuid.UUID, body: PasswordReset, actor: Admin, uow: Uow, session: ReadSession
+):
+    await service.reset_password(uow, user_id, body.new_password, actor=actor)
+    return await queries.get_user(session, user_id)
+
+
+@users.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="delete_user")
+async def delete_user(user_id: uuid.UUID, actor: Admin, uow: Uow):
+    await service.delete_user(uow, user_id, actor=actor)
+
+
+@api_keys.get("", response_model=Page[ApiKeyRead], operation_id="list_api_keys")
+async def list_api_keys(_: Admin, session: ReadSession, paging: Paging, active: bool | None = None):
+    return await queries.list_api_keys(session, paging, active=active)
+
+
+@api_keys.post(
+    "",
+    response_model=ApiKeyCreated,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="create_api_key",
+)
+async def create_api_key(body: ApiKeyCreate, actor: Admin, uow: Uow, response: Response):
+    key, secret = await service.create_api_key(
+        uow, name=body.name, role=body.role, expires_at=body.expires_at, actor=actor
+    )
+    created(response, f"/api/v1/api-keys/{key.id}")
+    return ApiKeyCreated.model_validate(
+        {**ApiKeyRead.model_validate(key).model_dump(), "secret": secret}
+    )
+
+
+@api_keys.get("/{key_id}", response_model=ApiKeyRead, operation_id="get_api_key")
+async def get_api_key(key_id: uuid.UUID, _: Admin, session: ReadSession):
+    return await queries.get_api_key(session, key_id)
+
+
+@api_keys.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="revoke_api_key")
+async def revoke_api_key(key_id: uuid.UUID, actor: Admin, uow: Uow):
+    await service.revoke_api_key(uow, key_id, actor=actor)

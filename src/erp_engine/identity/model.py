@@ -52,3 +52,30 @@ class RefreshToken(UUIDKey, Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiKey(UUIDKey, Base):
+    """A bearer secret for machines. Only its hash and a display prefix are stored."""
+
+    __tablename__ = "api_keys"
+
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("role IN ('viewer', 'staff', 'manager', 'admin')", name="role"),
+    )
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def as_principal(self) -> Principal:
+        return Principal(
+            id=self.id, name=f"API key {self.name}", role=Role(self.role), kind="api_key"
+        )

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from erp_engine.identity.model import RefreshToken, User
+from erp_engine.identity.model import ApiKey, RefreshToken, User
 
 
 class UserRepository:
@@ -28,13 +28,22 @@ class UserRepository:
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(User)) or 0)
 
+    async def count_active_admins(self) -> int:
+        stmt = select(func.count()).where(User.role == "admin", User.active.is_(True))
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def delete(self, user: User) -> None:
+        await self.session.delete(user)
+        await self.session.flush()
+
     def add(self, user: User) -> None:
         self.session.add(user)
 
     async def record_login(self, user_id: uuid.UUID, now: datetime) -> None:
         """Stamp the login time without bumping `version`: logging in edits nothing."""
-        stmt = (update(User.__table__).where(User.__table__.c.id == user_id)
-                .values(last_login_at=now))
+        stmt = (
+            update(User.__table__).where(User.__table__.c.id == user_id).values(last_login_at=now)
+        )
         await self.session.execute(stmt)
 
 
@@ -49,6 +58,14 @@ class RefreshTokenRepository:
     def add(self, token: RefreshToken) -> None:
         self.session.add(token)
 
+    async def revoke_all_for_user(self, user_id: uuid.UUID, now: datetime) -> None:
+        stmt = (
+            update(RefreshToken)
+            .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        await self.session.execute(stmt)
+
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         stmt = (
             update(RefreshToken)
@@ -56,3 +73,21 @@ class RefreshTokenRepository:
             .values(revoked_at=now)
         )
         await self.session.execute(stmt)
+
+
+class ApiKeyRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get(self, key_id: uuid.UUID, *, for_update: bool = False) -> ApiKey | None:
+        stmt = select(ApiKey).where(ApiKey.id == key_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_by_hash(self, key_hash: str) -> ApiKey | None:
+        stmt = select(ApiKey).where(ApiKey.key_hash == key_hash)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def add(self, key: ApiKey) -> None:
+        self.session.add(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from pydantic import Field
 
@@ -35,3 +36,46 @@ class UserRead(OutputModel):
     created_at: Timestamp
     last_login_at: Timestamp | None
     version: int
+
+
+class PasswordChange(InputModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordReset(InputModel):
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class UserCreate(InputModel):
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class UserUpdate(InputModel):
+    name: str = Field(default=None, min_length=1, max_length=200)
+    role: Role = None
+    active: bool = None
+
+
+class ApiKeyCreate(InputModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    expires_at: datetime | None = None
+
+
+class ApiKeyRead(OutputModel):
+    id: uuid.UUID
+    name: str
+    role: Role
+    prefix: str
+    expires_at: Timestamp | None
+    created_by: uuid.UUID | None
+    created_at: Timestamp
+    revoked_at: Timestamp | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    secret: str = Field(description="shown once; store it now")

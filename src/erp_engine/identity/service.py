@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from erp_engine.errors import ConflictError, UnauthorizedError
-from erp_engine.identity.model import RefreshToken, User
-from erp_engine.identity.passwords import dummy_hash, hash_password, verify_password
+from erp_engine.audit.service import add_event, record_event
+from erp_engine.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationError
+from erp_engine.identity.model import ApiKey, RefreshToken, User
+from erp_engine.identity.passwords import (
+    check_password_policy,
+    dummy_hash,
+    hash_password,
+    verify_password,
+)
 from erp_engine.identity.tokens import (
     hash_token,
     issue_access_token,
     new_refresh_token,
     read_access_token,
 )
+from erp_engine.kernel.changes import apply_changes, check_version
 from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.roles import Role
@@ -60,13 +69,23 @@ async def login(uow: UnitOfWork, email: str, password: str, *, settings: Setting
         user = await uow.users.get_by_email(email)
         if user is None:
             verify_password(password, dummy_hash())
-            raise UnauthorizedError(BAD_CREDENTIALS)
-        if not verify_password(password, user.password_hash) or not user.active:
-            raise UnauthorizedError(BAD_CREDENTIALS)
-        await uow.users.record_login(user.id, utcnow())
-        pair = _issue_pair(uow, user, settings, family_id=uuid.uuid4())
-        await uow.commit()
-        return pair
+        elif verify_password(password, user.password_hash) and user.active:
+            await uow.users.record_login(user.id, utcnow())
+            pair = _issue_pair(uow, user, settings, family_id=uuid.uuid4())
+            add_event(
+                uow, "auth.login", actor=user.as_principal(), entity_type="user", entity_id=user.id
+            )
+            await uow.commit()
+            return pair
+        user_id = user.id if user else None
+    await record_event(
+        uow,
+        "auth.login_failed",
+        entity_type="user",
+        entity_id=user_id,
+        changes={"email": email.strip().lower()},
+    )
+    raise UnauthorizedError(BAD_CREDENTIALS)
 
 
 @transactional
@@ -91,6 +110,8 @@ async def refresh(uow: UnitOfWork, refresh_token: str, *, settings: Settings) ->
             raise UnauthorizedError("Invalid refresh token.")
         stored.used_at = now
         pair = _issue_pair(uow, user, settings, family_id=stored.family_id)
+        add_event(uow, "auth.refresh", actor=user.as_principal(), entity_type="user",
+                  entity_id=user.id)
         await uow.commit()
         return pair
 
@@ -102,6 +123,7 @@ async def logout(uow: UnitOfWork, refresh_token: str) -> None:
         stored = await uow.refresh_tokens.get_by_hash(hash_token(refresh_token))
         if stored is not None:
             await uow.refresh_tokens.revoke_family(stored.family_id, utcnow())
+            add_event(uow, "auth.logout", entity_type="user", entity_id=stored.user_id)
         await uow.commit()
 
 
@@ -130,10 +152,11 @@ async def create_user(
     password: str,
 ) -> User:
     """Raises:
-    ConflictError: the email is taken.
+    ValidationError: the password breaks the policy. ConflictError: the email is taken.
     """
+    email = email.strip().lower()
+    check_password_policy(password, email=email)
     async with uow:
-        email = email.strip().lower()
         if await uow.users.get_by_email(email):
             raise ConflictError(
                 "A user with this email exists.",
@@ -150,6 +173,168 @@ async def create_user(
         uow.users.add(user)
         await uow.commit()
         return user
+
+
+async def _get_user(uow: UnitOfWork, user_id: uuid.UUID) -> User:
+    user = await uow.users.get(user_id, for_update=True)
+    if user is None:
+        raise NotFoundError("No user with this id.")
+    return user
+
+
+async def _end_sessions(uow: UnitOfWork, user: User) -> None:
+    """Make every token of `user` stop working on its next use."""
+    user.token_version += 1
+    await uow.refresh_tokens.revoke_all_for_user(user.id, utcnow())
+
+
+@transactional
+async def update_user(
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    changes: dict[str, Any],
+    *,
+    actor: Principal,
+    expected_version: int | None = None,
+) -> User:
+    """Change name, role or active. Demotion and deactivation take effect on the next request.
+
+    Raises:
+        NotFoundError, PreconditionFailedError,
+        ConflictError: the change would leave no active admin.
+    """
+    async with uow:
+        user = await _get_user(uow, user_id)
+        check_version(user.version, expected_version)
+        was_admin = user.role == Role.ADMIN and user.active
+        loses_access = (changes.get("active") is False and user.active) or (
+            "role" in changes and Role(changes["role"]).rank < Role(user.role).rank
+        )
+        apply_changes(user, changes)
+        if was_admin and not (user.role == Role.ADMIN and user.active):
+            await uow.session.flush()
+            if await uow.users.count_active_admins() == 0:
+                raise ConflictError("The last active admin cannot be demoted or deactivated.")
+        if loses_access:
+            await _end_sessions(uow, user)
+        await uow.commit()
+        return user
+
+
+@transactional
+async def reset_password(
+    uow: UnitOfWork, user_id: uuid.UUID, new_password: str, *, actor: Principal
+) -> User:
+    """An admin sets a new password; the user's sessions end.
+
+    Raises:
+        NotFoundError, ValidationError.
+    """
+    async with uow:
+        user = await _get_user(uow, user_id)
+        check_password_policy(new_password, email=user.email, field="new_password")
+        user.password_hash = hash_password(new_password)
+        await _end_sessions(uow, user)
+        await uow.commit()
+        return user
+
+
+@transactional
+async def change_own_password(
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    current_password: str,
+    new_password: str,
+    *,
+    settings: Settings,
+) -> TokenPair:
+    """Change one's own password: other sessions end, this one gets fresh tokens.
+
+    Raises:
+        UnauthorizedError: the current password is wrong. ValidationError: the policy.
+    """
+    async with uow:
+        user = await _get_user(uow, user_id)
+        if not verify_password(current_password, user.password_hash):
+            raise ValidationError(
+                "The current password is wrong.",
+                errors=[{"field": "current_password", "message": "Does not match."}],
+            )
+        check_password_policy(new_password, email=user.email, field="new_password")
+        user.password_hash = hash_password(new_password)
+        await _end_sessions(uow, user)
+        pair = _issue_pair(uow, user, settings, family_id=uuid.uuid4())
+        await uow.commit()
+        return pair
+
+
+@transactional
+async def delete_user(uow: UnitOfWork, user_id: uuid.UUID, *, actor: Principal) -> None:
+    """Delete a user who never acted; one who did is deactivated instead (history keeps it).
+
+    Raises:
+        NotFoundError, ConflictError: the user has acted, is the caller, or the last admin.
+    """
+    async with uow:
+        user = await _get_user(uow, user_id)
+        if user.id == actor.id:
+            raise ConflictError("You cannot delete yourself.")
+        if await uow.flows.has_actor(user.id):
+            raise ConflictError("This user has acted; deactivate it instead.")
+        if user.role == Role.ADMIN and user.active and await uow.users.count_active_admins() <= 1:
+            raise ConflictError("The last active admin cannot be deleted.")
+        await uow.users.delete(user)
+        await uow.commit()
+
+
+API_KEY_PREFIX = "erp_"
+
+
+@transactional
+async def create_api_key(
+    uow: UnitOfWork, *, name: str, role: Role, expires_at: datetime | None, actor: Principal
+) -> tuple[ApiKey, str]:
+    """Return the key and its secret; the secret is never stored and never shown again."""
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits from the OS CSPRNG
+    async with uow:
+        key = ApiKey(
+            id=uuid.uuid4(),
+            name=name,
+            role=role,
+            prefix=secret[:12],
+            key_hash=hash_token(secret),
+            expires_at=expires_at,
+            created_by=actor.id,
+            created_at=utcnow(),
+        )
+        uow.api_keys.add(key)
+        await uow.commit()
+        return key, secret
+
+
+@transactional
+async def revoke_api_key(uow: UnitOfWork, key_id: uuid.UUID, *, actor: Principal) -> None:
+    """Raises:
+    NotFoundError: no such key.
+    """
+    async with uow:
+        key = await uow.api_keys.get(key_id, for_update=True)
+        if key is None:
+            raise NotFoundError("No API key with this id.")
+        if key.revoked_at is None:
+            key.revoked_at = utcnow()
+        await uow.commit()
+
+
+async def principal_for_api_key(uow: UnitOfWork, secret: str) -> Principal:
+    """Raises:
+    UnauthorizedError: unknown, revoked or expired key.
+    """
+    async with uow:
+        key = await uow.api_keys.get_by_hash(hash_token(secret))
+        if key is None or not key.usable(utcnow()):
+            raise UnauthorizedError("Invalid, revoked or expired API key.")
+        return key.as_principal()
 
 
 async def count_users(uow: UnitOfWork) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -35,6 +35,14 @@ Money = Annotated[
     Decimal, Field(ge=0, max_digits=11 + MONEY_PLACES, decimal_places=MONEY_PLACES), _number
 ]
 Timestamp = Annotated[datetime, PlainSerializer(_utc_text, return_type=str, when_used="json")]
+
+
+def _as_utc(value: datetime) -> datetime:
+    # The API speaks UTC only, so a time without an offset is UTC, not the server's zone.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 def _strip(value: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import Query, Response, status
 
@@ -11,6 +10,7 @@ from erp_engine.api.deps import Manager, Paging, ReadSession, Uow, Viewer
 from erp_engine.api.responses import created
 from erp_engine.api.routing import SlashRouter
 from erp_engine.db.pagination import Page
+from erp_engine.kernel.schema import UtcDateTime
 from erp_engine.ledger import queries, service
 from erp_engine.ledger.model import MoveReason
 from erp_engine.ledger.schemas import (
@@ -60,7 +60,7 @@ async def stock_as_of(
     _: Viewer,
     session: ReadSession,
     paging: Paging,
-    at: datetime = Query(description="the past instant (ISO 8601)"),
+    at: UtcDateTime = Query(description="the past instant (ISO 8601)"),
     item_id: uuid.UUID | None = None,
     warehouse_id: uuid.UUID | None = None,
 ):
@@ -83,8 +83,8 @@ async def list_stock_moves(
     warehouse_id: uuid.UUID | None = None,
     reason: MoveReason | None = None,
     document_id: uuid.UUID | None = None,
-    from_: datetime | None = FromTime,
-    to: datetime | None = ToTime,
+    from_: UtcDateTime | None = FromTime,
+    to: UtcDateTime | None = ToTime,
 ):
     return await queries.list_moves(
         session,

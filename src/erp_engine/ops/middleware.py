@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -11,6 +12,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from erp_engine.kernel.context import RequestInfo, current_request
 from erp_engine.ops.engine_info import EngineInfo
 
 logger = logging.getLogger("erp_engine.errors")
@@ -29,13 +31,59 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class RequestContextMiddleware:
-    """Every response gets `X-Request-ID`, the `X-Engine-*` headers and basic hardening."""
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
 
-    def __init__(self, app: ASGIApp, *, engine_info: EngineInfo, engine_headers: bool):
+
+def _networks(addresses: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(a, strict=False) for a in addresses]
+
+
+def _trusted(address: str | None, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(scope: Scope, trusted) -> str | None:
+    """The real client: the peer, or from a trusted proxy the nearest untrusted forwarded hop."""
+    peer = (scope.get("client") or (None,))[0]
+    if not _trusted(peer, trusted):
+        return peer
+    forwarded = [hop.strip() for hop in (_header(scope, b"x-forwarded-for") or "").split(",")]
+    for hop in reversed([h for h in forwarded if h]):
+        if not _trusted(hop, trusted):
+            return hop
+    return peer
+
+
+class RequestContextMiddleware:
+    """Every response gets `X-Request-ID`, the `X-Engine-*` headers and security headers."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        engine_info: EngineInfo,
+        engine_headers: bool,
+        trusted_proxies: list[str],
+    ):
         self.app = app
         self.engine_info = engine_info
         self.engine_headers = engine_headers
+        self.trusted = _networks(trusted_proxies)
+
+    def _https(self, scope: Scope) -> bool:
+        if scope.get("scheme") == "https":
+            return True
+        peer = (scope.get("client") or (None,))[0]
+        return _trusted(peer, self.trusted) and _header(scope, b"x-forwarded-proto") == "https"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,7 +92,13 @@ class RequestContextMiddleware:
         given = _header(scope, b"x-request-id")
         request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        current_request.set(
+            RequestInfo(
+                request_id, client_address(scope, self.trusted), _header(scope, b"user-agent")
+            )
+        )
         is_api = scope["path"].startswith(("/api/", "/healthz", "/health", "/livez", "/readyz"))
+        https = self._https(scope)
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -55,6 +109,9 @@ class RequestContextMiddleware:
                 headers["x-request-id"] = request_id
                 for key, value in _BASE_HEADERS:
                     headers[key.decode()] = value.decode()
+                headers.setdefault("content-security-policy", CONTENT_SECURITY_POLICY)
+                if https:
+                    headers["strict-transport-security"] = HSTS
                 if self.engine_headers:
                     for key, value in self.engine_info.headers():
                         headers[key.decode()] = value.decode()

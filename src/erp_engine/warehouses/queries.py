@@ -29,9 +29,14 @@ async def list_warehouses(
 ) -> Page[WarehouseRead]:
     stmt = select(Warehouse)
     if q:
-        pattern = f"%{q.lower()}%"
+        # Escape LIKE's wildcards, so `A_B` finds only codes that contain "a_b".
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         stmt = stmt.where(
-            or_(func.lower(Warehouse.code).like(pattern), func.lower(Warehouse.name).like(pattern))
+            or_(
+                func.lower(Warehouse.code).like(pattern, escape="\\"),
+                func.lower(Warehouse.name).like(pattern, escape="\\"),
+            )
         )
     if active is not None:
         stmt = stmt.where(Warehouse.active == active)
