@@ -23,6 +23,7 @@ from erp_engine.identity.repository import (
     RefreshTokenRepository,
     UserRepository,
 )
+from erp_engine.insights.repository import AlertRepository
 from erp_engine.ledger.repository import LedgerRepository
 from erp_engine.numbering.repository import CounterRepository
 from erp_engine.warehouses.repository import WarehouseRepository
@@ -52,6 +53,7 @@ class UnitOfWork:
         self.users = UserRepository(session)
         self.refresh_tokens = RefreshTokenRepository(session)
         self.api_keys = ApiKeyRepository(session)
+        self.alerts = AlertRepository(session)
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:

@@ -22,6 +22,7 @@ from erp_engine.documents.api import inbounds, outbounds
 from erp_engine.flows.api import router as flows
 from erp_engine.identity.api import api_keys, users
 from erp_engine.identity.api import router as auth
+from erp_engine.insights.api import alerts, dashboard
 from erp_engine.ledger.api import adjustments, moves, stocks, transfers
 from erp_engine.ops.engine_info import APP_NAME, APP_VERSION, EngineInfo
 from erp_engine.ops.health import router as health
@@ -54,6 +55,8 @@ def _v1_router() -> APIRouter:
         users,
         api_keys,
         audit,
+        dashboard,
+        alerts,
     ):
         v1.include_router(router)
     return v1

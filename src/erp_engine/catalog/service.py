@@ -10,6 +10,7 @@ from erp_engine.catalog.model import Engine, EngineStatus, Item
 from erp_engine.errors import ConflictError, NotFoundError, ValidationError
 from erp_engine.events.service import emit_event
 from erp_engine.flows.service import record_flow
+from erp_engine.insights.service import refresh_low_stock
 from erp_engine.kernel.changes import apply_changes, check_version
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.quantity import ZERO
@@ -256,6 +257,9 @@ async def update_item(
         if "sku" in changes:
             changes["sku_key"] = changes["sku"].lower()
         diff = apply_changes(item, changes)
+        if "reorder_point" in diff:
+            await uow.session.flush()  # the alert check reads the new reorder point
+            await refresh_low_stock(uow, [item.id])
         if diff:
             record_flow(
                 uow,

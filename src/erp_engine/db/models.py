@@ -7,6 +7,7 @@ from erp_engine.documents import model as documents_model
 from erp_engine.events import model as events_model
 from erp_engine.flows import model as flows_model
 from erp_engine.identity import model as identity_model
+from erp_engine.insights import model as insights_model
 from erp_engine.ledger import model as ledger_model
 from erp_engine.numbering import model as numbering_model
 from erp_engine.ops import model as ops_model
@@ -20,6 +21,7 @@ __all__ = [
     "events_model",
     "flows_model",
     "identity_model",
+    "insights_model",
     "ledger_model",
     "numbering_model",
     "ops_model",

@@ -9,6 +9,7 @@ from decimal import Decimal
 from erp_engine.errors import ConflictError, InsufficientStockError, ValidationError
 from erp_engine.events.service import emit_event
 from erp_engine.flows.service import record_flow
+from erp_engine.insights.service import refresh_low_stock
 from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.quantity import ZERO, plain
@@ -60,12 +61,23 @@ async def _shortage(uow: UnitOfWork, line: StockLine, field: str) -> dict:
     }
 
 
+async def lock_items(uow: UnitOfWork, lines: list[StockLine]) -> None:
+    """Lock the lines' item rows, in id order, before any stock row.
+
+    The full lock order of every writer is: document → counter → items → stock rows. Item
+    locks serialise changes to one item across warehouses, which keeps its low-stock alert
+    and its moving-average cost exact.
+    """
+    await uow.items.get_many([line.item_id for line in lines], for_update=True)
+
+
 async def reserve_stock(uow: UnitOfWork, lines: list[StockLine]) -> None:
     """Reserve every line, all or nothing.
 
     Raises:
         InsufficientStockError: listing every line whose available quantity is too small.
     """
+    await lock_items(uow, lines)
     now = utcnow()
     short = []
     for line in _sorted(lines):
@@ -76,14 +88,17 @@ async def reserve_stock(uow: UnitOfWork, lines: list[StockLine]) -> None:
             f"{len(short)} line(s) lack available stock.",
             errors=sorted(short, key=lambda e: e["field"]),
         )
+    await refresh_low_stock(uow, [line.item_id for line in lines])
 
 
 async def release_stock(uow: UnitOfWork, lines: list[StockLine]) -> None:
     """Give back what `reserve_stock` reserved."""
+    await lock_items(uow, lines)
     now = utcnow()
     for line in _sorted(lines):
         if not await uow.ledger.release(line.item_id, line.warehouse_id, line.quantity, now):
             raise ConflictError("The reservation to release is no longer there.")
+    await refresh_low_stock(uow, [line.item_id for line in lines])
 
 
 async def post_moves(
@@ -103,6 +118,7 @@ async def post_moves(
     Raises:
         InsufficientStockError: a line would take on-hand below zero or below what is reserved.
     """
+    await lock_items(uow, lines)
     now = utcnow()
     ordered = _sorted(lines)
     await uow.ledger.ensure_levels(
@@ -143,6 +159,7 @@ async def post_moves(
             for line, after in results
         ]
     )
+    await refresh_low_stock(uow, [line.item_id for line in lines])
 
 
 async def _require_warehouse(uow: UnitOfWork, warehouse_id: uuid.UUID, field: str):
@@ -211,6 +228,7 @@ async def adjust_stock(
             created_at=now,
         )
         keys = [(item_id, warehouse_id) for item_id, _ in lines]
+        await uow.items.get_many([item_id for item_id, _ in lines], for_update=True)
         await uow.ledger.ensure_levels(sorted(keys, key=lambda k: (str(k[1]), str(k[0]))), now)
         current = await uow.ledger.get_levels(keys, for_update=True)
         errors, changes, adjustment_lines = [], [], []

@@ -1,0 +1,56 @@
+"""Loads alerts and the availability that decides them."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from erp_engine.catalog.model import Item
+from erp_engine.insights.model import Alert, AlertStatus
+from erp_engine.kernel.quantity import ZERO
+from erp_engine.ledger.model import StockLevel
+
+
+class AlertRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def availability(
+        self, item_ids: list[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, Decimal, Decimal]]:
+        """(item_id, reorder_point, available summed over warehouses) per item."""
+        totals = (
+            select(
+                StockLevel.item_id,
+                func.sum(StockLevel.on_hand).label("on_hand"),
+                func.sum(StockLevel.reserved).label("reserved"),
+            )
+            .where(StockLevel.item_id.in_(item_ids))
+            .group_by(StockLevel.item_id)
+            .subquery()
+        )
+        stmt = (
+            select(Item.id, Item.reorder_point, totals.c.on_hand, totals.c.reserved)
+            .outerjoin(totals, totals.c.item_id == Item.id)
+            .where(Item.id.in_(item_ids))
+        )
+        return [
+            (row[0], row[1], (row[2] or ZERO) - (row[3] or ZERO))
+            for row in await self.session.execute(stmt)
+        ]
+
+    async def open_for(self, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, Alert]:
+        stmt = select(Alert).where(Alert.item_id.in_(item_ids), Alert.status == AlertStatus.OPEN)
+        return {alert.item_id: alert for alert in (await self.session.execute(stmt)).scalars()}
+
+    async def get(self, alert_id: uuid.UUID, *, for_update: bool = False) -> Alert | None:
+        stmt = select(Alert).where(Alert.id == alert_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def add(self, alert: Alert) -> None:
+        self.session.add(alert)

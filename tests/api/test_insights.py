@@ -1,0 +1,139 @@
+"""Low-stock alerts and the dashboard."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from erp_engine.events.model import OutboxEvent
+
+
+async def _alerts(api, item_id: str, **params) -> list[dict]:
+    page = await api.ok("GET", "/api/v1/alerts", params={"item_id": item_id, **params})
+    return page["data"]
+
+
+async def _low_events(app, item_id: str) -> int:
+    async with app.state.read_sessions() as session:
+        return await session.scalar(select(func.count()).select_from(OutboxEvent).where(
+            OutboxEvent.type == "stock.low", OutboxEvent.entity_id == __import__("uuid").UUID(
+                item_id)))
+
+
+async def test_alert_opens_when_available_reaches_the_reorder_point(api, app):
+    item = await api.item(reorder_point=5)
+    await api.receive(item["id"], 10)
+    assert await _alerts(api, item["id"]) == []
+    await api.ship(item["id"], 5)
+    [alert] = await _alerts(api, item["id"], status="open")
+    assert alert["available"] == 5
+    assert alert["reorder_point"] == 5
+    assert alert["sku"] == item["sku"]
+    assert await _low_events(app, item["id"]) == 1
+
+
+async def test_a_reservation_counts_because_it_lowers_available(api):
+    item = await api.item(reorder_point=3)
+    await api.receive(item["id"], 5)
+    warehouse = (await api.main_warehouse())["id"]
+    doc = await api.document("outbound", warehouse, [(item["id"], 2)])
+    await api.act("outbound", doc["id"], "approve")
+    assert len(await _alerts(api, item["id"], status="open")) == 1
+    await api.act("outbound", doc["id"], "reopen")
+    assert await _alerts(api, item["id"], status="open") == []
+
+
+async def test_at_most_one_open_alert_per_item_and_it_closes_itself(api, app):
+    item = await api.item(reorder_point=5)
+    await api.receive(item["id"], 6)
+    await api.ship(item["id"], 2)
+    await api.ship(item["id"], 2)
+    assert len(await _alerts(api, item["id"], status="open")) == 1
+    await api.receive(item["id"], 10)
+    [closed] = await _alerts(api, item["id"])
+    assert closed["status"] == "closed"
+    assert closed["closed_at"] is not None
+    await api.ship(item["id"], 9)
+    assert len(await _alerts(api, item["id"], status="open")) == 1
+    assert len(await _alerts(api, item["id"])) == 2
+    assert await _low_events(app, item["id"]) == 2
+
+
+async def test_raising_the_reorder_point_opens_an_alert(api):
+    item = await api.item(reorder_point=0)
+    await api.receive(item["id"], 4)
+    assert await _alerts(api, item["id"]) == []
+    await api.ok("PATCH", f"/api/v1/items/{item['id']}", json={"reorder_point": 4})
+    assert len(await _alerts(api, item["id"], status="open")) == 1
+    await api.ok("PATCH", f"/api/v1/items/{item['id']}", json={"reorder_point": 1})
+    assert await _alerts(api, item["id"], status="open") == []
+
+
+async def test_staff_acknowledges_and_viewers_may_not(api):
+    item = await api.item(reorder_point=5)
+    await api.receive(item["id"], 1)
+    [alert] = await _alerts(api, item["id"])
+    path = f"/api/v1/alerts/{alert['id']}/acknowledge"
+    assert (await api.post(path, role="viewer")).status_code == 403
+    acknowledged = await api.ok("POST", path, role="staff")
+    assert acknowledged["acknowledged_at"] is not None
+    again = await api.ok("POST", path, role="staff")
+    assert again["acknowledged_at"] == acknowledged["acknowledged_at"]
+    assert len(await _alerts(api, item["id"], acknowledged="true")) == 1
+
+
+async def test_acknowledging_a_closed_alert_is_an_invalid_transition(api):
+    item = await api.item(reorder_point=5)
+    await api.receive(item["id"], 1)
+    [alert] = await _alerts(api, item["id"])
+    await api.receive(item["id"], 10)
+    response = await api.post(f"/api/v1/alerts/{alert['id']}/acknowledge")
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_transition"
+
+
+async def test_concurrent_shipments_open_exactly_one_alert(api, app):
+    item = await api.item(reorder_point=10)
+    await api.receive(item["id"], 30)
+    results = await asyncio.gather(*(api.ship(item["id"], 2) for _ in range(12)))
+    assert len(results) == 12
+    assert (await api.stock(item["id"]))["on_hand"] == 6
+    open_alerts = await _alerts(api, item["id"], status="open")
+    assert len(open_alerts) == 1
+    assert await _low_events(app, item["id"]) == 1
+
+
+async def test_dashboard_counts_value_series_and_top_items(api):
+    engine = await api.engine()
+    a = await api.item(engine_id=engine["id"], reorder_point=50)
+    b = await api.item(engine_id=engine["id"])
+    await api.receive(a["id"], 100, unit_cost="2.5")
+    await api.receive(b["id"], 10, unit_cost=1000)
+    await api.ship(a["id"], 60)
+    await api.ship(b["id"], 1)
+    warehouse = (await api.main_warehouse())["id"]
+    await api.document("inbound", warehouse, [(a["id"], 1)])
+    dashboard = await api.ok("GET", "/api/v1/dashboard", role="viewer")
+    counts = dashboard["counts"]
+    assert counts["engines"] == 1
+    assert counts["items"] == 2
+    assert counts["warehouses"] == 1
+    assert counts["low_stock"] == 1
+    assert counts["open_alerts"] == 1
+    assert counts["inbound"] == {"draft": 1, "approved": 0}
+    assert counts["outbound"] == {"draft": 0, "approved": 0}
+    assert Decimal(str(dashboard["stock_value"])) == Decimal("40") * Decimal("2.5") + 9 * 1000
+    assert dashboard["currency"] == "KRW"
+    series = dashboard["series"]
+    assert len(series["days"]) == 30
+    assert series["days"][-1] == datetime.now(UTC).date().isoformat()
+    assert series["inbound"][-1] == 110
+    assert series["outbound"][-1] == 61
+    assert sum(series["inbound"][:-1]) == 0
+    assert [t["sku"] for t in dashboard["top_outbound_items"]] == [a["sku"], b["sku"]]
+    assert dashboard["top_outbound_items"][0]["quantity"] == 60
+    assert len(dashboard["recent_flows"]) == 10
+    assert dashboard["recent_flows"][0]["entity_type"] == "inbound"
