@@ -10,7 +10,6 @@ import pytest
 
 from erp_engine.api.app import create_app
 from erp_engine.kernel.roles import Role
-from tests.conftest import TEST_SECRET
 
 PROBLEM_JSON = "application/problem+json"
 ENGINE_HEADERS = ("x-engine-name", "x-engine-commit", "x-engine-schema", "x-engine-env")
@@ -84,6 +83,8 @@ async def test_lists_default_to_the_first_page(api):
         ({"page": 0}, "page"),
         ({"page": -1}, "page"),
         ({"page": "first"}, "page"),
+        ({"page": 10**30}, "page"),
+        ({"page": 2**62}, "page"),
         ({"limit": 0}, "limit"),
         ({"limit": 201}, "limit"),
         ({"limit": "all"}, "limit"),
@@ -101,6 +102,14 @@ async def test_out_of_range_paging_is_refused_with_422(api, params, field):
 async def test_limit_of_200_is_the_largest_accepted(api):
     page = await api.ok("GET", "/api/v1/items", params={"limit": 200})
     assert page["limit"] == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/items", "/api/v1/flows", "/api/v1/stock-moves"])
+async def test_a_far_page_is_empty_not_an_error(api, path):
+    await api.item()
+    page = await api.ok("GET", path, params={"page": 10**15, "limit": 200})
+    assert page["data"] == []
+    assert page["page"] == 10**15
 
 
 async def test_sort_by_field_ascending_and_descending(api):
@@ -294,8 +303,11 @@ async def test_errors_never_reveal_sql_or_stack_traces(api):
         ("/api/v1/items", {"sku": "RO", "name": "n", "reserved": 1}, "reserved"),
         ("/api/v1/items", {"sku": "RO", "name": "n", "available": 1}, "available"),
         ("/api/v1/items", {"sku": "RO", "name": "n", "low_stock": True}, "low_stock"),
-        ("/api/v1/items", {"sku": "RO", "name": "n", "created_at": "2020-01-01T00:00:00Z"},
-         "created_at"),
+        (
+            "/api/v1/items",
+            {"sku": "RO", "name": "n", "created_at": "2020-01-01T00:00:00Z"},
+            "created_at",
+        ),
         ("/api/v1/warehouses", {"code": "RO", "name": "n", "id": str(uuid.uuid4())}, "id"),
         ("/api/v1/warehouses", {"code": "RO", "name": "n", "version": 3}, "version"),
     ],
@@ -410,7 +422,8 @@ async def test_etag_from_a_get_can_be_sent_back_as_if_match(api):
     warehouse = await api.warehouse()
     etag = (await api.get(f"/api/v1/warehouses/{warehouse['id']}")).headers["etag"]
     response = await api.patch(
-        f"/api/v1/warehouses/{warehouse['id']}", json={"address": "Dock 4"},
+        f"/api/v1/warehouses/{warehouse['id']}",
+        json={"address": "Dock 4"},
         headers={"If-Match": etag},
     )
     assert response.status_code == 200
@@ -423,6 +436,16 @@ async def test_patch_without_if_match_applies(api):
     assert response.status_code == 200
     assert response.json()["unit"] == "BOX"
     assert response.json()["version"] == item["version"] + 1
+
+
+async def test_if_match_star_matches_any_version(api):
+    item = await api.item()
+    await api.ok("PATCH", f"/api/v1/items/{item['id']}", json={"name": "v2"})
+    response = await api.patch(
+        f"/api/v1/items/{item['id']}", json={"name": "v3"}, headers={"If-Match": "*"}
+    )
+    assert response.status_code == 200
+    assert response.json()["version"] == 3
 
 
 async def test_if_match_that_is_not_a_version_is_refused(api):
@@ -446,6 +469,9 @@ async def test_idempotent_retry_returns_the_first_response_and_creates_nothing(a
     assert second.status_code == first.status_code
     assert second.content == first.content
     assert second.headers["location"] == first.headers["location"]
+    assert second.headers["etag"] == first.headers["etag"]
+    assert second.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
     assert await count(api, "/api/v1/engines") == 1
     flows = await api.ok("GET", "/api/v1/flows", params={"entity_type": "engine"})
     assert flows["count"] == 1
@@ -469,6 +495,38 @@ async def test_same_idempotency_key_with_a_different_body_is_refused(api):
     assert_problem(reused, 422, "idempotency_key_reused")
     page = await api.ok("GET", "/api/v1/engines")
     assert [e["code"] for e in page["data"]] == ["K1"]
+
+
+async def test_idempotency_keys_belong_to_the_caller(api):
+    key = {"Idempotency-Key": "shared-key"}
+    mine = await api.post("/api/v1/items", json={"sku": "MINE", "name": "m"}, headers=key)
+    theirs = await api.post(
+        "/api/v1/items", json={"sku": "THEIRS", "name": "t"}, headers=key, role=Role.ADMIN
+    )
+    assert mine.status_code == theirs.status_code == 201
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert await count(api, "/api/v1/items") == 2
+
+
+async def test_a_conflict_is_not_replayed_so_a_retry_after_fixing_it_runs_again(api):
+    clash = await api.item("CLASH")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {"sku": "clash", "name": "Second"}
+    assert_problem(await api.post("/api/v1/items", json=body, headers=key), 409, "conflict")
+    await api.ok("DELETE", f"/api/v1/items/{clash['id']}", 204, role=Role.ADMIN)
+    retry = await api.post("/api/v1/items", json=body, headers=key)
+    assert retry.status_code == 201, retry.text
+    assert retry.json()["sku"] == "clash"
+
+
+async def test_overlong_idempotency_key_is_refused_and_creates_nothing(api):
+    response = await api.post(
+        "/api/v1/engines",
+        json={"code": "LONGKEY", "name": "l"},
+        headers={"Idempotency-Key": "k" * 256},
+    )
+    assert_problem(response, 422, "validation_error")
+    assert await count(api, "/api/v1/engines") == 0
 
 
 async def test_different_idempotency_keys_create_separately(api):
@@ -591,7 +649,7 @@ async def test_streamed_body_over_the_limit_is_refused_even_without_content_leng
     assert await count(api, "/api/v1/engines") == 0
 
 
-async def test_body_just_under_the_limit_is_accepted_for_validation(api):
+async def test_body_under_the_limit_reaches_validation_instead_of_413(api):
     body = {"code": "ALMOST", "name": "Almost", "description": "x" * (512 * 1024)}
     response = await api.post("/api/v1/engines", json=body)
     # The schema caps descriptions, so this is a validation error, not a size error.
@@ -634,9 +692,13 @@ async def test_quantities_above_twelve_integer_digits_are_refused(api):
 async def test_document_line_quantities_must_be_positive_with_three_decimals(api, quantity):
     item = await api.item()
     warehouse = await api.main_warehouse()
-    body = {"warehouse_id": warehouse["id"], "lines": [{"item_id": item["id"], "quantity": 1},
-                                                        {"item_id": (await api.item())["id"],
-                                                         "quantity": quantity}]}
+    body = {
+        "warehouse_id": warehouse["id"],
+        "lines": [
+            {"item_id": item["id"], "quantity": 1},
+            {"item_id": (await api.item())["id"], "quantity": quantity},
+        ],
+    }
     response = await api.post("/api/v1/inbounds", json=body)
     problem = assert_problem(response, 422, "validation_error")
     assert "lines[1].quantity" in error_fields(problem)

@@ -46,7 +46,9 @@ async def test_health_reports_a_healthy_database_and_the_applied_schema(client, 
     assert response.status_code == 200
     body = response.json()
     async with app.state.db_engine.connect() as connection:
-        applied = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        applied = (
+            await connection.execute(text("SELECT version_num FROM alembic_version"))
+        ).scalar()
     assert applied == migration_head()
     assert body["status"] == "healthy"
     assert body["app"] == "ERP Engine API"
