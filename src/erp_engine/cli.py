@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
+import signal
 import sys
+import tempfile
 from typing import Annotated
 
 import httpx
@@ -20,6 +24,8 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+events_app = typer.Typer(help="Watch the event stream.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
 console = Console()
 err = Console(stderr=True)
 
@@ -91,6 +97,8 @@ def serve(
         f"ERP Engine on http://{host}:{port} ({count} worker(s), "
         f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'})"
     )
+    if count > 1:
+        _share_metrics_between_workers()
     uvicorn.run(
         "erp_engine.api.app:create_app",
         factory=True,
@@ -102,7 +110,16 @@ def serve(
         proxy_headers=True,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=20,
+        access_log=False,  # one structured line per request comes from the app itself
     )
+
+
+def _share_metrics_between_workers() -> None:
+    """Point prometheus-client's multiprocess mode at a fresh directory for this server."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        directory = tempfile.mkdtemp(prefix="erp-metrics-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
 
 
 @app.command()
@@ -235,6 +252,53 @@ def check(
     console.print(line, highlight=False)
     if response.status_code != 200:
         raise typer.Exit(1)
+
+
+@app.command("outbox-relay")
+def outbox_relay() -> None:
+    """Publish the outbox to NATS JetStream (when NATS_URL is set) and deliver webhooks."""
+    from erp_engine.ops.logging import configure_logging
+    from erp_engine.ops.workers import run_workers
+
+    settings = _settings()
+    configure_logging(settings)
+    if not settings.nats_url:
+        err.print("[yellow]NATS_URL is not set:[/] delivering webhooks only")
+
+    async def run():
+        engine, uow = _uow_factory(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await run_workers(uow, settings, stop=stop)
+        finally:
+            await engine.dispose()
+
+    console.print(f"outbox relay running (NATS: {settings.nats_url or 'off'}); Ctrl+C stops")
+    asyncio.run(run())
+
+
+@events_app.command("tail")
+def events_tail(
+    subject: Annotated[str, typer.Option(help="subject filter")] = "erp.events.>",
+    count: Annotated[int, typer.Option(help="stop after this many (0 = follow forever)")] = 0,
+    new_only: Annotated[bool, typer.Option("--new", help="only events from now on")] = False,
+) -> None:
+    """Print events from NATS JetStream as they arrive (needs NATS_URL)."""
+    from erp_engine.events.tail import tail
+
+    settings = _settings()
+    if not settings.nats_url:
+        err.print("[red]NATS_URL is not set[/]")
+        raise typer.Exit(2)
+
+    def show(event: dict) -> None:
+        console.print(f"{event['occurred_at']}  {event['type']:<22} {event['entity_type']} "
+                      f"{event['entity_id']}  {event['id']}", highlight=False)
+
+    asyncio.run(tail(settings.nats_url, subject, show, count=count, new_only=new_only))
 
 
 def main() -> None:

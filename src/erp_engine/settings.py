@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     log_format: str = "console"
     web_dist: Path = Path("web/dist")
     sqlite_busy_timeout_ms: int = 30_000
+    relay_in_server: bool = False
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_retry_base_s: float = Field(default=10.0, gt=0)
+    webhook_disable_after: int = Field(default=20, ge=1)
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
     rate_limit_enabled: bool = True
     rate_limit_default: str = "600/minute"
     rate_limit_login_ip: str = "30/minute"
@@ -56,7 +62,7 @@ class Settings(BaseSettings):
         default_factory=lambda: ["127.0.0.1", "::1"]
     )
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

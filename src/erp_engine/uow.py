@@ -27,6 +27,7 @@ from erp_engine.insights.repository import AlertRepository
 from erp_engine.ledger.repository import LedgerRepository
 from erp_engine.numbering.repository import CounterRepository
 from erp_engine.warehouses.repository import WarehouseRepository
+from erp_engine.webhooks.repository import WebhookRepository
 
 
 class UnitOfWork:
@@ -54,6 +55,7 @@ class UnitOfWork:
         self.refresh_tokens = RefreshTokenRepository(session)
         self.api_keys = ApiKeyRepository(session)
         self.alerts = AlertRepository(session)
+        self.webhooks = WebhookRepository(session)
         return self
 
     async def __aexit__(self, exc_type, exc, tb) -> None:

@@ -19,6 +19,7 @@ from erp_engine.catalog.api import engines, items
 from erp_engine.db.engine import create_engine, create_session_factories
 from erp_engine.db.migrate import current_revision, head_revision
 from erp_engine.documents.api import inbounds, outbounds
+from erp_engine.events.api import router as events
 from erp_engine.flows.api import router as flows
 from erp_engine.identity.api import api_keys, users
 from erp_engine.identity.api import router as auth
@@ -27,11 +28,16 @@ from erp_engine.ledger.api import adjustments, moves, stocks, transfers
 from erp_engine.ops.engine_info import APP_NAME, APP_VERSION, EngineInfo
 from erp_engine.ops.health import router as health
 from erp_engine.ops.idempotency import IdempotencyMiddleware
+from erp_engine.ops.logging import configure_logging
+from erp_engine.ops.metrics import router as metrics
 from erp_engine.ops.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from erp_engine.ops.ratelimit import RateLimits
 from erp_engine.ops.startup import check_production
+from erp_engine.ops.workers import run_workers
 from erp_engine.settings import Settings
+from erp_engine.uow import UnitOfWork
 from erp_engine.warehouses.api import router as warehouses
+from erp_engine.webhooks.api import router as webhooks
 
 API_PREFIX = "/api/v1"
 # The original system's standard endpoints, kept answering exactly as their v1 twins.
@@ -57,6 +63,8 @@ def _v1_router() -> APIRouter:
         audit,
         dashboard,
         alerts,
+        events,
+        webhooks,
     ):
         v1.include_router(router)
     return v1
@@ -65,6 +73,7 @@ def _v1_router() -> APIRouter:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for `settings` (read from the environment when omitted)."""
     settings = settings or Settings()
+    configure_logging(settings)
     db_engine = create_engine(settings)
     write_sessions, read_sessions = create_session_factories(db_engine)
     engine_info = EngineInfo.from_settings(settings, head_revision())
@@ -76,7 +85,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with asyncio.timeout(3), db_engine.connect() as connection:
                 engine_info.schema = await current_revision(connection)
         await check_production(settings, read_sessions)
+        stop = asyncio.Event()
+        workers = None
+        if settings.relay_in_server:
+            workers = asyncio.create_task(
+                run_workers(lambda: UnitOfWork(write_sessions), settings, stop=stop))
         yield
+        stop.set()
+        if workers is not None:
+            await workers
         await db_engine.dispose()
 
     app = FastAPI(
@@ -99,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_problem_handlers(app)
     app.include_router(health)
+    app.include_router(metrics)
     app.include_router(_v1_router())
     for router in LEGACY_ALIASES:
         app.include_router(router, prefix="/api", include_in_schema=False)

@@ -12,6 +12,7 @@ from erp_engine.ledger import model as ledger_model
 from erp_engine.numbering import model as numbering_model
 from erp_engine.ops import model as ops_model
 from erp_engine.warehouses import model as warehouses_model
+from erp_engine.webhooks import model as webhooks_model
 
 __all__ = [
     "Base",
@@ -26,4 +27,5 @@ __all__ = [
     "numbering_model",
     "ops_model",
     "warehouses_model",
+    "webhooks_model",
 ]

@@ -21,6 +21,7 @@ from erp_engine.documents.schemas import (
     ReverseBody,
 )
 from erp_engine.kernel.schema import UtcDateTime
+from erp_engine.ops import metrics
 
 
 def _lines(body: DocumentCreate | DocumentUpdate) -> list[service.LineInput] | None:
@@ -86,6 +87,7 @@ def build_router(kind: DocumentKind) -> SlashRouter:
             memo=body.memo,
             expected_at=body.expected_at,
         )
+        metrics.document_action(kind, "create")
         created(response, f"/api/v1/{plural}/{doc.id}")
         return await respond(session, doc.id, actor, response)
 
@@ -128,9 +130,12 @@ def build_router(kind: DocumentKind) -> SlashRouter:
             response: Response,
             expected: ExpectedVersion,
         ):
-            await service.transition_document(
+            document = await service.transition_document(
                 uow, kind, document_id, action, actor=actor, expected_version=expected
             )
+            metrics.document_action(kind, action)
+            if action == "commit":
+                metrics.stock_moves(kind, len(document.lines))
             return await respond(session, document_id, actor, response)
 
     action_route(
@@ -161,6 +166,7 @@ def build_router(kind: DocumentKind) -> SlashRouter:
             expected_version=expected,
             reason=body.reason if body else None,
         )
+        metrics.document_action(kind, "cancel")
         return await respond(session, document_id, actor, response)
 
     @router.post(
@@ -181,6 +187,7 @@ def build_router(kind: DocumentKind) -> SlashRouter:
         reversal = await service.reverse_document(
             uow, kind, document_id, actor=actor, reason=body.reason, expected_version=expected
         )
+        metrics.document_action(kind, "reverse")
         created(response, f"/api/v1/{kind.opposite}s/{reversal.id}")
         return await respond(session, reversal.id, actor, response, kind.opposite)
 

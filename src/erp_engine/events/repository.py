@@ -1,15 +1,89 @@
-"""Appends events to the outbox."""
+"""The outbox table: append, claim for publishing, read as a feed."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from erp_engine.events.model import OutboxEvent
+from erp_engine.events.cursor import Cursor
+from erp_engine.events.model import OutboxEvent, WebhookCursor
 
+# The id of the current transaction (an xid8 as a number); only PostgreSQL has one.
+CURRENT_TXID = text("pg_current_xact_id()::text::bigint")
+OLDEST_RUNNING_TXID = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
 class OutboxRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
 
+    @property
+    def _postgres(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
     def add(self, event: OutboxEvent) -> None:
+        if self._postgres:
+            event.txid = CURRENT_TXID
         self.session.add(event)
+
+    async def claim_unpublished(self, limit: int) -> list[OutboxEvent]:
+        """The oldest unpublished events this relay may publish now, locked, in order.
+
+        Rows locked by another relay are skipped, and so is any event whose entity has an
+        earlier unpublished event this relay did not claim: per-entity order holds even with
+        several relays running.
+        """
+        claimed = select(OutboxEvent.position).where(OutboxEvent.published_at.is_(None))
+        claimed = claimed.order_by(OutboxEvent.position).limit(limit)
+        if self._postgres:
+            claimed = claimed.with_for_update(skip_locked=True)
+        claimed_cte = claimed.cte("claimed")
+        earlier = aliased(OutboxEvent)
+        blocked = exists().where(
+            earlier.entity_id == OutboxEvent.entity_id,
+            earlier.published_at.is_(None),
+            earlier.position < OutboxEvent.position,
+            earlier.position.not_in(select(claimed_cte.c.position)),
+        )
+        stmt = (select(OutboxEvent)
+                .where(OutboxEvent.position.in_(select(claimed_cte.c.position)), ~blocked)
+                .order_by(OutboxEvent.position))
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def mark_published(self, positions: list[int], now: datetime) -> None:
+        if positions:
+            await self.session.execute(update(OutboxEvent)
+                                       .where(OutboxEvent.position.in_(positions))
+                                       .values(published_at=now))
+
+    async def feed(self, after: Cursor, limit: int) -> list[OutboxEvent]:
+        """Events after the cursor in (txid, position) order, only from finished transactions."""
+        txid = func.coalesce(OutboxEvent.txid, 0)
+        stmt = select(OutboxEvent).where(
+            or_(txid > after.txid, and_(txid == after.txid, OutboxEvent.position > after.position))
+        )
+        if self._postgres:
+            stmt = stmt.where(OutboxEvent.txid < OLDEST_RUNNING_TXID)
+        stmt = stmt.order_by(txid, OutboxEvent.position).limit(limit)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """(unpublished events, when the oldest of them occurred)."""
+        stmt = select(func.count(), func.min(OutboxEvent.occurred_at)).where(
+            OutboxEvent.published_at.is_(None))
+        count, oldest = (await self.session.execute(stmt)).one()
+        return int(count), oldest
+
+    async def cursor(self, name: str) -> Cursor:
+        row = await self.session.get(WebhookCursor, name, with_for_update=True)
+        if row is None:
+            row = WebhookCursor(name=name, txid=0, position=0)
+            self.session.add(row)
+            await self.session.flush()
+        return Cursor(row.txid, row.position)
+
+    async def save_cursor(self, name: str, cursor: Cursor) -> None:
+        await self.session.execute(update(WebhookCursor).where(WebhookCursor.name == name)
+                                   .values(txid=cursor.txid, position=cursor.position))

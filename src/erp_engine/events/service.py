@@ -1,13 +1,15 @@
-"""Writes events to the outbox inside the transaction of the change they describe."""
+"""The outbox: events written with the change they describe, then published in order."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from erp_engine.events.model import OutboxEvent
 from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.jsonable import jsonable
+from erp_engine.uow import UnitOfWork
 
 
 def emit_event(
@@ -24,3 +26,40 @@ def emit_event(
     )
     uow.outbox.add(event)
     return event
+
+
+class Publisher(Protocol):
+    async def publish(self, event: OutboxEvent) -> None:
+        """Deliver one event and return only once the broker acknowledged it."""
+
+
+async def publish_pending(uow: UnitOfWork, publisher: Publisher, *, limit: int = 100) -> int:
+    """Publish the oldest unpublished events in order; return how many were published.
+
+    Events are marked published only after the broker's acknowledgement. If publishing
+    fails midway, the acknowledged prefix is still marked before the error propagates, so
+    at most the failed event is sent again (and the broker drops that duplicate by id).
+    """
+    async with uow:
+        events = await uow.outbox.claim_unpublished(limit)
+        done: list[int] = []
+        try:
+            for event in events:
+                await publisher.publish(event)
+                done.append(event.position)
+        finally:
+            await uow.outbox.mark_published(done, utcnow())
+            await uow.commit()
+        return len(done)
+
+
+async def outbox_backlog(uow: UnitOfWork) -> tuple[int, datetime | None]:
+    async with uow:
+        return await uow.outbox.backlog()
+
+
+def event_body(event: OutboxEvent) -> dict[str, Any]:
+    """The public shape of an event, as published to NATS, webhooks and the feed."""
+    return {"id": str(event.id), "type": event.type, "occurred_at": event.occurred_at.isoformat(),
+            "entity_type": event.entity_type, "entity_id": str(event.entity_id),
+            "data": event.data}

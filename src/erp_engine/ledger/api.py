@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import Query, Response, status
 
@@ -23,6 +24,7 @@ from erp_engine.ledger.schemas import (
     TransferCreate,
     TransferRead,
 )
+from erp_engine.ops import metrics
 
 stocks = SlashRouter(prefix="/stocks", tags=["stock"])
 moves = SlashRouter(prefix="/stock-moves", tags=["stock"])
@@ -60,7 +62,7 @@ async def stock_as_of(
     _: Viewer,
     session: ReadSession,
     paging: Paging,
-    at: UtcDateTime = Query(description="the past instant (ISO 8601)"),
+    at: Annotated[UtcDateTime, Query(description="the past instant (ISO 8601)")],
     item_id: uuid.UUID | None = None,
     warehouse_id: uuid.UUID | None = None,
 ):
@@ -121,6 +123,7 @@ async def create_stock_adjustment(
         lines=[(line.item_id, line.counted_quantity) for line in body.lines],
         actor=actor,
     )
+    metrics.stock_moves("adjustment", sum(1 for line in adjustment.lines if line.difference))
     created(response, f"/api/v1/stock-adjustments/{adjustment.id}")
     return await queries.get_adjustment(session, adjustment.id)
 
@@ -156,6 +159,7 @@ async def create_transfer(
         memo=body.memo,
         actor=actor,
     )
+    metrics.stock_moves("transfer", 2 * len(transfer.lines))
     created(response, f"/api/v1/transfers/{transfer.id}")
     return await queries.get_transfer(session, transfer.id)
 

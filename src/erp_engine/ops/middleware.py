@@ -6,6 +6,7 @@ import ipaddress
 import json
 import logging
 import re
+import time
 import uuid
 
 from starlette.datastructures import MutableHeaders
@@ -14,8 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from erp_engine.kernel.context import RequestInfo, current_request
 from erp_engine.ops.engine_info import EngineInfo
+from erp_engine.ops.logging import access_log
+from erp_engine.ops.metrics import observe_request
 
 logger = logging.getLogger("erp_engine.errors")
+QUIET_ROUTES = frozenset({"/livez", "/readyz", "/healthz", "/metrics"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _BASE_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -100,11 +104,14 @@ class RequestContextMiddleware:
         is_api = scope["path"].startswith(("/api/", "/healthz", "/health", "/livez", "/readyz"))
         https = self._https(scope)
         started = False
+        status = 500
+        begun = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers["x-request-id"] = request_id
                 for key, value in _BASE_HEADERS:
@@ -123,12 +130,15 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
+        except Exception as error:
             # Starlette answers unhandled errors outside every user middleware, so its 500
             # would lack the request id and engine headers: answer it here instead.
             if started:
                 raise
-            logger.exception("unhandled error")
+            # The type and request id find it; the traceback (which may quote SQL) only at
+            # DEBUG, so logs never carry SQL or secrets by default.
+            logger.error("unhandled %s", type(error).__name__)
+            logger.debug("traceback", exc_info=error)
             await send_problem(
                 send_with_headers,
                 500,
@@ -136,6 +146,20 @@ class RequestContextMiddleware:
                 "Internal server error",
                 "Something went wrong on our side.",
             )
+        finally:
+            _record(scope, status, time.perf_counter() - begun, request_id)
+
+
+def _record(scope: Scope, status: int, seconds: float, request_id: str) -> None:
+    """One access line and the request metrics, labelled by route template."""
+    route = getattr(scope.get("route"), "path", None) or "unmatched"
+    observe_request(scope["method"], route, status, seconds)
+    principal = scope.get("state", {}).get("principal")
+    level = "debug" if route in QUIET_ROUTES else "info"
+    getattr(access_log, level)(
+        "request", request_id=request_id, method=scope["method"], route=route,
+        path=scope["path"], status=status, duration_ms=round(seconds * 1000, 2),
+        principal=f"{principal.kind}:{principal.id}" if principal else None)
 
 
 class BodyTooLarge(HTTPException):

@@ -1,0 +1,135 @@
+"""Prometheus metrics, correct with several uvicorn workers.
+
+Counters and histograms live in each worker; with `PROMETHEUS_MULTIPROC_DIR` set (as
+`erp serve` does for several workers) `/metrics` adds them up across workers. Gauges that
+describe the database (outbox backlog, deliveries, low stock) are read at scrape time, so
+any worker gives the same answer.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+
+from erp_engine.api.deps import get_principal
+from erp_engine.errors import ForbiddenError
+from erp_engine.events.model import OutboxEvent
+from erp_engine.insights.model import Alert, AlertStatus
+from erp_engine.kernel.clock import utcnow
+from erp_engine.kernel.principal import Principal
+from erp_engine.kernel.roles import Role
+from erp_engine.webhooks.model import WebhookDelivery
+
+REQUESTS = Counter("erp_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "erp_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+DOCUMENT_ACTIONS = Counter("erp_document_actions_total", "Document workflow actions",
+                           ["type", "action"])
+STOCK_MOVES = Counter("erp_stock_moves_total", "Ledger moves written", ["reason"])
+DB_POOL_IN_USE = Gauge("erp_db_pool_connections_in_use", "Database connections checked out",
+                       multiprocess_mode="livesum")
+DB_POOL_SIZE = Gauge("erp_db_pool_size", "Database pool size", multiprocess_mode="livesum")
+
+router = APIRouter(tags=["health"])
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(seconds)
+
+
+def document_action(kind: str, action: str) -> None:
+    DOCUMENT_ACTIONS.labels(kind, action).inc()
+
+
+def stock_moves(reason: str, count: int) -> None:
+    if count:
+        STOCK_MOVES.labels(reason).inc(count)
+
+
+class _DatabaseGauges:
+    """A one-scrape collector for values read from the database just before."""
+
+    def __init__(self, values: dict[str, tuple[str, list[tuple[dict, float]]]]):
+        self.values = values
+
+    def collect(self):
+        for name, (help_text, samples) in self.values.items():
+            labels = sorted(samples[0][0]) if samples and samples[0][0] else []
+            family = GaugeMetricFamily(name, help_text, labels=labels)
+            for sample_labels, value in samples:
+                family.add_metric([sample_labels[k] for k in labels], value)
+            yield family
+
+
+async def _database_gauges(request: Request) -> _DatabaseGauges:
+    async with request.app.state.read_sessions() as session:
+        backlog, oldest = (await session.execute(
+            select(func.count(), func.min(OutboxEvent.occurred_at))
+            .where(OutboxEvent.published_at.is_(None)))).one()
+        deliveries = (await session.execute(
+            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status))).all()
+        low_stock = await session.scalar(
+            select(func.count()).select_from(Alert).where(Alert.status == AlertStatus.OPEN))
+    age = (utcnow() - oldest).total_seconds() if oldest else 0.0
+    return _DatabaseGauges({
+        "erp_outbox_backlog": ("Events not yet published", [({}, float(backlog))]),
+        "erp_outbox_oldest_age_seconds": ("Age of the oldest unpublished event",
+                                          [({}, age)]),
+        "erp_webhook_deliveries": ("Webhook deliveries by status",
+                                   [({"status": s}, float(n)) for s, n in deliveries]),
+        "erp_low_stock_items": ("Items with an open low-stock alert",
+                                [({}, float(low_stock or 0))]),
+    })
+
+
+async def _metrics_reader(request: Request) -> None:
+    """Public in development; in production only with METRICS_PUBLIC=true or an admin."""
+    settings = request.app.state.settings
+    if settings.is_production and not settings.metrics_public:
+        principal: Principal = await get_principal(request, _bearer(request))
+        if not principal.has(Role.ADMIN):
+            raise ForbiddenError("Metrics need the admin role (or METRICS_PUBLIC=true).")
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" and token else None
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request, _: Annotated[None, Depends(_metrics_reader)]) -> Response:
+    pool = request.app.state.db_engine.pool
+    if hasattr(pool, "checkedout"):
+        DB_POOL_IN_USE.set(pool.checkedout())
+        DB_POOL_SIZE.set(pool.size())
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        from prometheus_client import REGISTRY
+
+        registry = REGISTRY
+    gauges = await _database_gauges(request)
+    registry.register(gauges)
+    try:
+        body = generate_latest(registry)
+    finally:
+        registry.unregister(gauges)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+

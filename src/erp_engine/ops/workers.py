@@ -1,0 +1,20 @@
+"""Background work after commit: the outbox relay (when NATS_URL is set) and webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from erp_engine.events.relay import run_relay
+from erp_engine.settings import Settings
+from erp_engine.uow import UnitOfWork
+from erp_engine.webhooks.worker import run_dispatcher
+
+
+async def run_workers(uow_factory: Callable[[], UnitOfWork], settings: Settings, *,
+                      stop: asyncio.Event) -> None:
+    """Run until `stop` is set."""
+    tasks = [run_dispatcher(uow_factory, settings, stop=stop)]
+    if settings.nats_url:
+        tasks.append(run_relay(uow_factory, settings.nats_url, stop=stop))
+    await asyncio.gather(*tasks)
