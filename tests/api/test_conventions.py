@@ -735,3 +735,18 @@ async def test_decimal_quantities_add_up_exactly(api):
     stock = await api.stock(item["id"])
     assert stock["on_hand"] == 0.6
     assert (await api.ok("GET", f"/api/v1/items/{item['id']}"))["on_hand"] == 0.6
+
+
+async def test_idempotent_retry_matches_json_by_meaning_not_bytes(api):
+    headers = {"Idempotency-Key": f"key-{uuid.uuid4()}", "Content-Type": "application/json"}
+    first = await api.post(
+        "/api/v1/engines", headers=headers, content=b'{"code": "ORD1", "name": "Ordered"}'
+    )
+    second = await api.post(
+        "/api/v1/engines", headers=headers, content=b'{"name":"Ordered","code":"ORD1"}'
+    )
+    assert first.status_code == 201
+    assert second.status_code == 201
+    assert second.content == first.content
+    assert second.headers["idempotent-replayed"] == "true"
+    assert await count(api, "/api/v1/engines") == 1

@@ -8,6 +8,7 @@ Server errors are not stored, so a retry after one runs again.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -36,6 +37,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+def _canonical(body: bytes) -> bytes:
+    """JSON bodies compare by meaning (key order and spacing do not matter); others by bytes."""
+    try:
+        return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, UnicodeDecodeError):
+        return body
 
 
 class IdempotencyMiddleware:
@@ -84,7 +93,7 @@ class IdempotencyMiddleware:
         digest = hashlib.sha256()
         for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode()):
             digest.update(part.encode() + b"\0")
-        digest.update(body)
+        digest.update(_canonical(body))
         fingerprint = digest.hexdigest()
 
         stored = await self._claim(principal, key, fingerprint)
