@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +27,8 @@ from erp_engine.ledger.schemas import (
 from erp_engine.warehouses.model import Warehouse
 
 AVAILABLE = StockLevel.on_hand - StockLevel.reserved
+# A count that changed nothing leaves a zero row behind; only rows with a move are stock rows.
+HAS_MOVED = StockLevel.move_count > 0
 ROW_LOW_STOCK = and_(Item.reorder_point > literal(ZERO, Qty()), Item.reorder_point >= AVAILABLE)
 STOCK_SORTS = {
     "sku": Item.sku_key,
@@ -57,20 +59,21 @@ def _stock_row(level: StockLevel, item: Item, warehouse_code: str) -> StockRow:
     )
 
 
-async def list_stocks(
-    session: AsyncSession,
-    params: PageParams,
+def filter_stocks(
+    stmt: Select,
     *,
     item_id: uuid.UUID | None = None,
     warehouse_id: uuid.UUID | None = None,
     engine_id: uuid.UUID | None = None,
     low_stock: bool | None = None,
     q: str | None = None,
-) -> Page[StockRow]:
+) -> Select:
+    """The stock list's joins and filters on `stmt` (shared with the spreadsheet export)."""
     stmt = (
-        select(StockLevel, Item, Warehouse.code)
+        stmt.select_from(StockLevel)
         .join(Item, Item.id == StockLevel.item_id)
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+        .where(HAS_MOVED)
     )
     if item_id:
         stmt = stmt.where(StockLevel.item_id == item_id)
@@ -83,6 +86,27 @@ async def list_stocks(
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(Item.sku_key.like(pattern), func.lower(Item.name).like(pattern)))
+    return stmt
+
+
+async def list_stocks(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    item_id: uuid.UUID | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    engine_id: uuid.UUID | None = None,
+    low_stock: bool | None = None,
+    q: str | None = None,
+) -> Page[StockRow]:
+    stmt = filter_stocks(
+        select(StockLevel, Item, Warehouse.code),
+        item_id=item_id,
+        warehouse_id=warehouse_id,
+        engine_id=engine_id,
+        low_stock=low_stock,
+        q=q,
+    )
     stmt = stmt.order_by(
         *order_by(params.sort, STOCK_SORTS, [Item.sku_key, Warehouse.code, StockLevel.item_id])
     )
@@ -99,7 +123,7 @@ async def get_item_stock(session: AsyncSession, item_id: uuid.UUID) -> ItemStock
     stmt = (
         select(StockLevel, Warehouse.code)
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(StockLevel.item_id == item_id)
+        .where(StockLevel.item_id == item_id, HAS_MOVED)
         .order_by(Warehouse.code)
     )
     warehouses = [
@@ -179,6 +203,7 @@ async def stock_as_of(
 
 
 MOVE_SORTS = {"created_at": StockMove.created_at, "quantity": StockMove.quantity}
+MOVE_ORDER = [StockMove.created_at.desc(), StockMove.seq.desc(), StockMove.id]
 
 
 async def list_moves(
@@ -192,7 +217,39 @@ async def list_moves(
     from_: datetime | None = None,
     to: datetime | None = None,
 ) -> Page[StockMoveRead]:
-    stmt = select(StockMove)
+    stmt = filter_moves(
+        select(StockMove, Item.sku, Item.name).join(Item, Item.id == StockMove.item_id),
+        item_id=item_id,
+        warehouse_id=warehouse_id,
+        reason=reason,
+        document_id=document_id,
+        from_=from_,
+        to=to,
+    )
+    stmt = stmt.order_by(*order_by(params.sort, MOVE_SORTS, MOVE_ORDER))
+    rows, total = await paginate(session, stmt, params)
+    return Page(
+        data=[
+            StockMoveRead.model_validate({**move.__dict__, "sku": sku, "item_name": name})
+            for move, sku, name in rows
+        ],
+        count=total,
+        page=params.page,
+        limit=params.limit,
+    )
+
+
+def filter_moves(
+    stmt: Select,
+    *,
+    item_id: uuid.UUID | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    reason: str | None = None,
+    document_id: uuid.UUID | None = None,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+) -> Select:
+    """The ledger list's filters on `stmt` (shared with the spreadsheet export)."""
     for column, value in (
         (StockMove.item_id, item_id),
         (StockMove.warehouse_id, warehouse_id),
@@ -205,15 +262,7 @@ async def list_moves(
         stmt = stmt.where(StockMove.created_at >= from_)
     if to:
         stmt = stmt.where(StockMove.created_at <= to)
-    default = [StockMove.created_at.desc(), StockMove.seq.desc(), StockMove.id]
-    stmt = stmt.order_by(*order_by(params.sort, MOVE_SORTS, default))
-    rows, total = await paginate(session, stmt, params)
-    return Page(
-        data=[StockMoveRead.model_validate(r[0]) for r in rows],
-        count=total,
-        page=params.page,
-        limit=params.limit,
-    )
+    return stmt
 
 
 async def _names(session: AsyncSession, item_ids: set[uuid.UUID]) -> dict[uuid.UUID, Item]:

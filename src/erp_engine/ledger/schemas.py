@@ -64,6 +64,8 @@ class StockAsOfRow(OutputModel):
 class StockMoveRead(OutputModel):
     id: uuid.UUID
     item_id: uuid.UUID
+    sku: str
+    item_name: str
     warehouse_id: uuid.UUID
     quantity: Quantity
     balance_after: Quantity

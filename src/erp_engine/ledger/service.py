@@ -61,6 +61,12 @@ async def _shortage(uow: UnitOfWork, line: StockLine, field: str) -> dict:
     }
 
 
+def _line_order(error: dict) -> tuple[int, str]:
+    """Errors in line order: lines[2] before lines[10]."""
+    index = error["field"].split("[", 1)[1].split("]", 1)[0] if "[" in error["field"] else "0"
+    return int(index), error["field"]
+
+
 async def lock_items(uow: UnitOfWork, lines: list[StockLine]) -> None:
     """Lock the lines' item rows, in id order, before any stock row.
 
@@ -86,7 +92,7 @@ async def reserve_stock(uow: UnitOfWork, lines: list[StockLine]) -> None:
     if short:
         raise InsufficientStockError(
             f"{len(short)} line(s) lack available stock.",
-            errors=sorted(short, key=lambda e: e["field"]),
+            errors=sorted(short, key=_line_order),
         )
     await refresh_low_stock(uow, [line.item_id for line in lines])
 
@@ -136,7 +142,7 @@ async def post_moves(
     if short:
         raise InsufficientStockError(
             f"{len(short)} line(s) lack available stock.",
-            errors=sorted(short, key=lambda e: e["field"]),
+            errors=sorted(short, key=_line_order),
         )
     # Taken after the rows are locked, so moves of one stock row are stamped in lock order.
     posted_at = utcnow()
@@ -218,81 +224,115 @@ async def adjust_stock(
     async with uow:
         await _require_warehouse(uow, warehouse_id, "warehouse_id")
         await require_active_items(uow, [item_id for item_id, _ in lines])
-        now = utcnow()
-        adjustment = Adjustment(
-            id=uuid.uuid4(),
-            number=await next_number(uow, "adjustment"),
-            warehouse_id=warehouse_id,
-            reason=reason,
-            created_by=actor.id,
-            created_at=now,
+        adjustment = await count_stock(
+            uow, warehouse_id=warehouse_id, reason=reason, lines=lines, actor=actor
         )
-        keys = [(item_id, warehouse_id) for item_id, _ in lines]
-        await uow.items.get_many([item_id for item_id, _ in lines], for_update=True)
-        await uow.ledger.ensure_levels(sorted(keys, key=lambda k: (str(k[1]), str(k[0]))), now)
-        current = await uow.ledger.get_levels(keys, for_update=True)
-        errors, changes, adjustment_lines = [], [], []
-        for index, (item_id, counted) in enumerate(lines):
-            level = current[(item_id, warehouse_id)]
-            if counted < level.reserved:
-                errors.append(
-                    {
-                        "field": f"lines[{index}].counted_quantity",
-                        "message": f"{level.reserved} is reserved for approved shipments.",
-                        "item_id": str(item_id),
-                        "warehouse_id": str(warehouse_id),
-                        "requested": counted,
-                        "available": level.reserved,
-                    }
-                )
-            difference = counted - level.on_hand
-            adjustment_lines.append(
-                AdjustmentLine(
-                    line_no=index + 1,
-                    item_id=item_id,
-                    counted_quantity=counted,
-                    previous_quantity=level.on_hand,
-                    difference=difference,
-                )
+        await uow.commit()
+        return adjustment
+
+
+# Rows locked or read per statement: IN lists stay far below the drivers' parameter limits.
+LOCK_CHUNK = 5000
+
+
+async def count_stock(
+    uow: UnitOfWork,
+    *,
+    warehouse_id: uuid.UUID,
+    reason: str,
+    lines: list[tuple[uuid.UUID, Decimal]],
+    actor: Principal,
+    number: str | None = None,
+) -> Adjustment:
+    """Record a count in the caller's open transaction (`adjust_stock`, spreadsheet imports).
+
+    The caller has checked that the warehouse and items are active and each item is listed
+    once; any number of lines is accepted. Large counts lock in chunks of ascending item id,
+    which keeps the items → stock rows lock order of every other writer. A caller that
+    counts several warehouses takes their `number`s first (counter before items).
+
+    Raises:
+        ConflictError: a count below what is reserved for open shipments.
+    """
+    now = utcnow()
+    adjustment = Adjustment(
+        id=uuid.uuid4(),
+        number=number or await next_number(uow, "adjustment"),
+        warehouse_id=warehouse_id,
+        reason=reason,
+        created_by=actor.id,
+        created_at=now,
+    )
+    keys = sorted(((item_id, warehouse_id) for item_id, _ in lines), key=lambda k: str(k[0]))
+    current = {}
+    for start in range(0, len(keys), LOCK_CHUNK):
+        chunk = keys[start : start + LOCK_CHUNK]
+        await uow.items.get_many([item_id for item_id, _ in chunk], for_update=True)
+        await uow.ledger.ensure_levels(chunk, now)
+        current.update(await uow.ledger.get_levels(chunk, for_update=True))
+    errors, changes, adjustment_lines = [], [], []
+    for index, (item_id, counted) in enumerate(lines):
+        level = current[(item_id, warehouse_id)]
+        if counted < level.reserved:
+            errors.append(
+                {
+                    "field": f"lines[{index}].counted_quantity",
+                    "message": f"{level.reserved} is reserved for approved shipments.",
+                    "item_id": str(item_id),
+                    "warehouse_id": str(warehouse_id),
+                    "requested": counted,
+                    "available": level.reserved,
+                }
             )
-            if difference:
-                changes.append(StockLine(index, item_id, warehouse_id, difference))
-        if errors:
-            raise ConflictError("A count may not go below reserved stock.", errors=errors)
-        adjustment.lines = adjustment_lines
-        uow.session.add(adjustment)
-        ref = DocumentRef("adjustment", adjustment.id, adjustment.number)
+        difference = counted - level.on_hand
+        adjustment_lines.append(
+            AdjustmentLine(
+                line_no=index + 1,
+                item_id=item_id,
+                counted_quantity=counted,
+                previous_quantity=level.on_hand,
+                difference=difference,
+            )
+        )
+        if difference:
+            changes.append(StockLine(index, item_id, warehouse_id, difference))
+    if errors:
+        raise ConflictError("A count may not go below reserved stock.", errors=errors)
+    adjustment.lines = adjustment_lines
+    uow.session.add(adjustment)
+    ref = DocumentRef("adjustment", adjustment.id, adjustment.number)
+    ordered = sorted(changes, key=lambda change: str(change.item_id))
+    for start in range(0, len(ordered), LOCK_CHUNK):
         await post_moves(
             uow,
-            changes,
+            ordered[start : start + LOCK_CHUNK],
             reason=MoveReason.ADJUSTMENT,
             document=ref,
             actor=actor,
             field="counted_quantity",
         )
-        record_flow(
-            uow,
-            entity_type="adjustment",
-            entity_id=adjustment.id,
-            entity_number=adjustment.number,
-            action="adjusted",
-            actor=actor,
-            note=reason,
-        )
-        emit_event(
-            uow,
-            "stock.adjusted",
-            entity_type="adjustment",
-            entity_id=adjustment.id,
-            data={
-                "id": adjustment.id,
-                "number": adjustment.number,
-                "warehouse_id": warehouse_id,
-                "lines": [{"item_id": c.item_id, "quantity": c.quantity} for c in changes],
-            },
-        )
-        await uow.commit()
-        return adjustment
+    record_flow(
+        uow,
+        entity_type="adjustment",
+        entity_id=adjustment.id,
+        entity_number=adjustment.number,
+        action="adjusted",
+        actor=actor,
+        note=reason,
+    )
+    emit_event(
+        uow,
+        "stock.adjusted",
+        entity_type="adjustment",
+        entity_id=adjustment.id,
+        data={
+            "id": adjustment.id,
+            "number": adjustment.number,
+            "warehouse_id": warehouse_id,
+            "lines": [{"item_id": c.item_id, "quantity": c.quantity} for c in changes],
+        },
+    )
+    return adjustment
 
 
 @transactional

@@ -1,0 +1,118 @@
+"""Logging in and out, creating items with field errors, barcode lookup, big tables."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PASSWORD, PHONE, check_accessibility, login, screenshot
+from tests.e2e.pages import ItemsScreen
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def test_login_keeps_the_session_across_reloads_and_logout_ends_it(page, console):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.get_by_role("heading", name="ERP Engine")).to_be_visible()
+    check_accessibility(page, "login")
+    screenshot(page, "login")
+
+    console.allow(r"status of 401")  # the wrong password below
+    page.get_by_label("Email").fill("admin@e2e.test")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("not correct")
+
+    # Keyboard only: the email field has focus, Tab moves on, Enter submits.
+    page.reload()
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type("admin@e2e.test")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    expect(page.get_by_test_id("engine-identity")).to_contain_text("erp-engine")
+    expect(page.get_by_test_id("engine-identity")).to_contain_text("development")
+    check_accessibility(page, "dashboard")
+    screenshot(page, "dashboard")
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+    page.get_by_role("button", name=re.compile("Account menu")).click()
+    page.get_by_role("menuitem", name="Log out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.goto("/items")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fitems"))
+
+
+def test_create_an_item_shows_field_errors_then_opens_it(page, server, console):
+    taken = server.api.item("Already here")
+    console.allow(r"status of 409")  # the duplicate SKU
+    login(page)
+    items = ItemsScreen(page).open()
+    check_accessibility(page, "items")
+    screenshot(page, "items")
+
+    items.create(sku=taken["sku"], name="Clash")
+    dialog = page.get_by_role("dialog", name="New item")
+    expect(dialog.get_by_text("Already taken.")).to_be_visible()
+    expect(dialog.get_by_label("SKU")).to_have_attribute("aria-invalid", "true")
+    dialog.get_by_label("Reorder point").fill("1.2345")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_text("At most 3 decimal places.")).to_be_visible()
+
+    sku = f"NEW-{uuid.uuid4().hex[:6].upper()}"
+    dialog.get_by_label("SKU").fill(sku)
+    dialog.get_by_label("Reorder point").fill("2.5")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name=sku, level=1)).to_be_visible()
+    expect(page.get_by_text("Clash")).to_be_visible()
+    expect(page.get_by_test_id("item-on-hand")).to_have_text("0")
+
+
+def test_a_scanned_barcode_opens_its_item(page, server):
+    barcode = str(uuid.uuid4().int)[:13]
+    item = server.api.item("Scanned thing", barcode=barcode)
+    login(page)
+    lookup = page.get_by_role("textbox", name="Barcode lookup")
+    lookup.fill(barcode)
+    lookup.press("Enter")
+    expect(page.get_by_role("heading", name=item["sku"], level=1)).to_be_visible()
+    expect(page).to_have_url(re.compile(f"/items/{item['id']}$"))
+
+
+def test_items_table_pages_sorts_and_filters_in_the_url(page):
+    login(page)
+    ItemsScreen(page).open("?limit=200")
+    rows = page.get_by_role("table").first.locator("tbody tr")
+    expect(rows).to_have_count(200)
+    expect(page.get_by_text(re.compile(r"^1–200 of \d"))).to_be_visible()
+
+    page.get_by_role("button", name="Name").click()
+    expect(page).to_have_url(re.compile(r"sort=name"))
+    page.get_by_role("searchbox", name="Search").fill("LCD-24")
+    expect(page).to_have_url(re.compile(r"q=LCD-24"))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("LCD-24-FHD")
+
+    page.reload()
+    expect(page.get_by_role("searchbox", name="Search")).to_have_value("LCD-24")
+    expect(rows).to_have_count(1)
+
+
+def test_engines_screen_and_phone_width(new_page):
+    page = new_page(viewport=PHONE)
+    login(page)
+    page.get_by_role("button", name="Toggle navigation").click()
+    page.get_by_role("link", name="Engines", exact=True).click()
+    expect(page.get_by_role("heading", name="Engines", level=1)).to_be_visible()
+    expect(page.get_by_role("cell", name="LCD", exact=True)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways at phone width ({width}px)"
+    check_accessibility(page, "engines (phone)")
+    screenshot(page, "engines-phone")

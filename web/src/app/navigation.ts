@@ -1,0 +1,67 @@
+import {
+  IconArrowsExchange,
+  IconBox,
+  IconBuildingFactory2,
+  IconCalendarTime,
+  IconClipboardCheck,
+  IconGauge,
+  IconListDetails,
+  IconPackageExport,
+  IconPackageImport,
+  IconStack2,
+  type Icon,
+} from "@tabler/icons-react";
+import type { Role } from "./auth";
+
+export interface NavEntry {
+  to: string;
+  /** A key under `nav.` in the translations. */
+  label:
+    | "dashboard"
+    | "engines"
+    | "items"
+    | "stock"
+    | "stockAsOf"
+    | "ledger"
+    | "adjustments"
+    | "transfers"
+    | "inbounds"
+    | "outbounds";
+  icon: Icon;
+  minRole?: Role;
+  end?: boolean;
+}
+
+export interface NavGroup {
+  label: "catalog" | "inventory" | "documents" | null;
+  entries: NavEntry[];
+}
+
+// Later screens (users, API keys, audit, alerts, import) plug in here with their minimum role.
+export const NAVIGATION: NavGroup[] = [
+  { label: null, entries: [{ to: "/", label: "dashboard", icon: IconGauge, end: true }] },
+  {
+    label: "catalog",
+    entries: [
+      { to: "/engines", label: "engines", icon: IconBuildingFactory2 },
+      { to: "/items", label: "items", icon: IconBox },
+    ],
+  },
+  {
+    label: "inventory",
+    entries: [
+      { to: "/stock", label: "stock", icon: IconStack2, end: true },
+      { to: "/stock/as-of", label: "stockAsOf", icon: IconCalendarTime },
+      { to: "/stock/moves", label: "ledger", icon: IconListDetails },
+      { to: "/stock/adjustments", label: "adjustments", icon: IconClipboardCheck },
+      { to: "/stock/transfers", label: "transfers", icon: IconArrowsExchange },
+    ],
+  },
+  {
+    label: "documents",
+    entries: [
+      { to: "/inbounds", label: "inbounds", icon: IconPackageImport },
+      { to: "/outbounds", label: "outbounds", icon: IconPackageExport },
+    ],
+  },
+];

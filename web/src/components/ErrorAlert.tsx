@@ -1,0 +1,35 @@
+import { Alert, List } from "@mantine/core";
+import { IconAlertTriangle } from "@tabler/icons-react";
+import { useTranslation } from "react-i18next";
+import { isApiError } from "../api/client";
+import { useErrorMessage } from "../lib/errors";
+
+/** A problem+json error as a readable, translated alert with its field errors. */
+export function ErrorAlert({ error, title }: { error: unknown; title?: string }) {
+  const { t } = useTranslation();
+  const message = useErrorMessage();
+  if (!error) return null;
+  const fields = isApiError(error) && error.code !== "insufficient_stock" ? error.errors : [];
+  return (
+    <Alert
+      color="red"
+      variant="light"
+      icon={<IconAlertTriangle size={18} aria-hidden />}
+      title={title ?? t("errors.title")}
+      role="alert"
+      mb="md"
+    >
+      {message(error)}
+      {fields.length > 0 ? (
+        <List size="sm" mt="xs">
+          {fields.map((field) => (
+            <List.Item key={`${field.field}:${field.message}`}>
+              {field.field ? <strong>{field.field}: </strong> : null}
+              {field.message}
+            </List.Item>
+          ))}
+        </List>
+      ) : null}
+    </Alert>
+  );
+}

@@ -1,0 +1,73 @@
+import { Button, List } from "@mantine/core";
+import { IconPlus } from "@tabler/icons-react";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { hasRole, useUser } from "../../app/auth";
+import { DataTable, type Column } from "../../components/DataTable";
+import { PageHeader } from "../../components/PageHeader";
+import { formatDateTime, formatQuantity, formatSignedQuantity } from "../../lib/format";
+import { useListParams } from "../../lib/useListParams";
+import { useWarehouseLookup } from "../warehouses/queries";
+import { StockLinesForm } from "./StockLinesForm";
+import { useAdjustments, type Adjustment } from "./queries";
+
+export function AdjustmentsPage() {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const user = useUser();
+  const list = useListParams(["warehouse_id"]);
+  const { data, isFetching, error } = useAdjustments(list);
+  const warehouse = useWarehouseLookup();
+  const [creating, setCreating] = useState(false);
+
+  const columns: Column<Adjustment>[] = [
+    { key: "number", header: t("documents.number"), render: (a) => <strong>{a.number}</strong> },
+    { key: "warehouse", header: t("stock.warehouse"), render: (a) => warehouse(a.warehouse_id)?.code ?? "—" },
+    { key: "reason", header: t("stock.adjustmentReason"), render: (a) => a.reason },
+    {
+      key: "lines",
+      header: t("lines.title"),
+      render: (a) => (
+        <List size="sm" listStyleType="none">
+          {a.lines.map((line) => (
+            <List.Item key={line.item_id}>
+              {line.sku}: {formatQuantity(line.previous_quantity, lang)} → {formatQuantity(line.counted_quantity, lang)} (
+              {formatSignedQuantity(line.difference, lang)})
+            </List.Item>
+          ))}
+        </List>
+      ),
+    },
+    { key: "created", header: t("common.createdAt"), render: (a) => formatDateTime(a.created_at, lang) },
+  ];
+
+  return (
+    <>
+      <PageHeader
+        title={t("stock.adjustmentsTitle")}
+        description={t("stock.adjustmentsDescription")}
+        actions={
+          hasRole(user, "manager") ? (
+            <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setCreating(true)}>
+              {t("stock.new_adjustment")}
+            </Button>
+          ) : null
+        }
+      />
+      <DataTable
+        caption={t("stock.adjustmentsTitle")}
+        columns={columns}
+        rows={data?.data}
+        rowKey={(a) => a.id}
+        count={data?.count}
+        page={list.page}
+        limit={list.limit}
+        loading={isFetching}
+        error={error}
+        onPageChange={(page) => list.update({ page })}
+        onLimitChange={(limit) => list.update({ limit })}
+      />
+      {creating ? <StockLinesForm mode="adjustment" opened onClose={() => setCreating(false)} /> : null}
+    </>
+  );
+}

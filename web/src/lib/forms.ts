@@ -1,0 +1,37 @@
+import type { UseFormReturnType } from "@mantine/form";
+import { notifications } from "@mantine/notifications";
+import type { TFunction } from "i18next";
+import { isApiError } from "../api/client";
+
+/** The server's own field messages, in the reader's language where we know them. */
+export function translateFieldMessage(message: string, t: TFunction): string {
+  if (/already taken/i.test(message)) return t("validation.taken");
+  if (/^field required$/i.test(message)) return t("validation.required");
+  if (/no engine with this id/i.test(message)) return t("validation.unknownEngine");
+  return message;
+}
+
+/**
+ * Put a failed save's problem+json `errors` next to the fields they name; returns true when every
+ * error found its field (so no separate alert is needed).
+ */
+export function applyServerErrors<T extends Record<string, unknown>>(
+  form: UseFormReturnType<T>,
+  error: unknown,
+  t: TFunction,
+): boolean {
+  if (!isApiError(error) || error.errors.length === 0) return false;
+  const known = new Set(Object.keys(form.values));
+  let placed = 0;
+  for (const fieldError of error.errors) {
+    if (known.has(fieldError.field)) {
+      form.setFieldError(fieldError.field, translateFieldMessage(fieldError.message, t));
+      placed += 1;
+    }
+  }
+  return placed === error.errors.length;
+}
+
+export function notifySaved(t: TFunction, message?: string) {
+  notifications.show({ color: "green", message: message ?? t("common.saved") });
+}
