@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -62,14 +63,18 @@ async def get_doc(api, kind: str, doc_id: str, role: Role = Role.MANAGER) -> dic
     return await api.ok("GET", f"/api/v1/{kind}s/{doc_id}", role=role)
 
 
-async def outbox(uow_factory, entity_id: str) -> list[OutboxEvent]:
+async def outbox(uow_factory, entity_id: str) -> list[SimpleNamespace]:
+    """The entity's outbox events, in the order they were written."""
     async with uow_factory() as uow:
         stmt = (
             select(OutboxEvent)
             .where(OutboxEvent.entity_id == uuid.UUID(entity_id))
             .order_by(OutboxEvent.position)
         )
-        return list((await uow.session.execute(stmt)).scalars())
+        return [
+            SimpleNamespace(type=e.type, entity_type=e.entity_type, data=e.data)
+            for e in (await uow.session.execute(stmt)).scalars()
+        ]
 
 
 async def count_rows(uow_factory, model) -> int:
@@ -122,13 +127,18 @@ async def test_create_returns_a_numbered_draft_with_lines(api, wh, role_users):
     assert (doc["partner"], doc["reference"], doc["memo"]) == ("Acme", "PO-1", "first")
     assert doc["expected_at"] == "2030-01-02T03:04:05Z"
     assert doc["created_by"] == str(role_users.ids[Role.MANAGER])
-    assert doc["approved_by"] is None and doc["committed_at"] is None
-    assert doc["reverses_id"] is None and doc["reversed_by_id"] is None
-    assert [(ln["item_id"], ln["sku"], ln["item_name"], D(ln["quantity"])) for ln in doc["lines"]] == [
+    assert doc["approved_by"] is None
+    assert doc["committed_at"] is None
+    assert doc["reverses_id"] is None
+    assert doc["reversed_by_id"] is None
+    assert [
+        (ln["item_id"], ln["sku"], ln["item_name"], D(ln["quantity"])) for ln in doc["lines"]
+    ] == [
         (a["id"], a["sku"], a["name"], D("2.5")),
         (b["id"], b["sku"], b["name"], D(4)),
     ]
-    assert D(doc["lines"][0]["unit_cost"]) == 10 and doc["lines"][1]["unit_cost"] is None
+    assert D(doc["lines"][0]["unit_cost"]) == 10
+    assert doc["lines"][1]["unit_cost"] is None
     assert D(doc["total_quantity"]) == D("6.5")
     assert set(doc["allowed_actions"]) == {"update", "approve", "cancel"}
     assert [(f["action"], f["to_status"]) for f in doc["history"]] == [("created", "draft")]
@@ -136,20 +146,37 @@ async def test_create_returns_a_numbered_draft_with_lines(api, wh, role_users):
     assert await level(api, a["id"], wh) == (0, 0, 0)
     assert await get_doc(api, "inbound", doc["id"]) == doc
 
+    # A time without an offset is UTC; one with an offset is converted to UTC.
+    naive = await api.ok(
+        "PATCH", f"{INBOUNDS}/{doc['id']}", json={"expected_at": "2030-01-02T03:04:05"}
+    )
+    assert naive["expected_at"] == "2030-01-02T03:04:05Z"
+    shifted = await api.ok(
+        "PATCH", f"{INBOUNDS}/{doc['id']}", json={"expected_at": "2030-01-02T12:04:05+09:00"}
+    )
+    assert shifted["expected_at"] == "2030-01-02T03:04:05Z"
+
 
 async def test_numbers_are_gap_free_per_type_and_a_failed_create_takes_none(api, wh):
     item = await api.item()
     first = await api.document("inbound", wh, [(item["id"], 1)])
     failed = await api.post(
-        INBOUNDS, json={"warehouse_id": wh, "lines": [{"item_id": str(uuid.uuid4()), "quantity": 1}]}
+        INBOUNDS,
+        json={"warehouse_id": wh, "lines": [{"item_id": str(uuid.uuid4()), "quantity": 1}]},
     )
     problem(failed, 422, "validation_error")
     second = await api.document("inbound", wh, [(item["id"], 1)], role=Role.STAFF)
     out = await api.document("outbound", wh, [(item["id"], 1)])
     problem(
-        await api.post(OUTBOUNDS, json={"warehouse_id": str(uuid.uuid4()),
-                                        "lines": [{"item_id": item["id"], "quantity": 1}]}),
-        422, "validation_error",
+        await api.post(
+            OUTBOUNDS,
+            json={
+                "warehouse_id": str(uuid.uuid4()),
+                "lines": [{"item_id": item["id"], "quantity": 1}],
+            },
+        ),
+        422,
+        "validation_error",
     )
     out2 = await api.document("outbound", wh, [(item["id"], 1)])
     assert [first["number"], second["number"]] == ["IN-000001", "IN-000002"]
@@ -210,7 +237,8 @@ async def test_a_document_takes_up_to_500_lines(api, wh, uow_factory):
     too_many = await api.post(INBOUNDS, json={"warehouse_id": wh, "lines": lines})
     assert "lines" in fields(problem(too_many, 422, "validation_error"))
     doc = await api.ok("POST", INBOUNDS, 201, json={"warehouse_id": wh, "lines": lines[:500]})
-    assert len(doc["lines"]) == 500 and D(doc["total_quantity"]) == 500
+    assert len(doc["lines"]) == 500
+    assert D(doc["total_quantity"]) == 500
     await api.act("inbound", doc["id"], "approve")
     await api.act("inbound", doc["id"], "commit")
     moves = await api.ok("GET", "/api/v1/stock-moves", params={"document_id": doc["id"]})
@@ -234,12 +262,16 @@ async def test_viewer_may_not_create_and_staff_may(api, wh, role_users):
 async def test_patch_replaces_header_fields_and_all_lines(api, wh):
     a, b, c = await api.item(), await api.item(), await api.item()
     other = await api.warehouse()
-    doc = await api.document("outbound", wh, [(a["id"], 1), (b["id"], 2)], partner="Old",
-                             reference="R1")
+    doc = await api.document(
+        "outbound", wh, [(a["id"], 1), (b["id"], 2)], partner="Old", reference="R1"
+    )
     response = await api.patch(
         f"{OUTBOUNDS}/{doc['id']}",
-        json={"partner": "New", "warehouse_id": other["id"],
-              "lines": [{"item_id": b["id"], "quantity": 5}, {"item_id": c["id"], "quantity": 1}]},
+        json={
+            "partner": "New",
+            "warehouse_id": other["id"],
+            "lines": [{"item_id": b["id"], "quantity": 5}, {"item_id": c["id"], "quantity": 1}],
+        },
     )
     assert response.status_code == 200, response.text
     updated = response.json()
@@ -248,17 +280,22 @@ async def test_patch_replaces_header_fields_and_all_lines(api, wh):
     assert (updated["partner"], updated["reference"]) == ("New", "R1")
     assert updated["warehouse_id"] == other["id"]
     assert [(ln["item_id"], D(ln["quantity"])) for ln in updated["lines"]] == [
-        (b["id"], D(5)), (c["id"], D(1))]
+        (b["id"], D(5)),
+        (c["id"], D(1)),
+    ]
     assert D(updated["total_quantity"]) == 6
-    assert updated["number"] == doc["number"] and updated["status"] == "draft"
+    assert updated["number"] == doc["number"]
+    assert updated["status"] == "draft"
     assert [f["action"] for f in updated["history"]] == ["created", "updated"]
 
     # Header only: the lines stay.
     header_only = await api.ok("PATCH", f"{OUTBOUNDS}/{doc['id']}", json={"memo": "m"})
-    assert header_only["memo"] == "m" and header_only["lines"] == updated["lines"]
+    assert header_only["memo"] == "m"
+    assert header_only["lines"] == updated["lines"]
     # Lines only: bumps the version too.
-    lines_only = await api.ok("PATCH", f"{OUTBOUNDS}/{doc['id']}",
-                              json={"lines": [{"item_id": a["id"], "quantity": 3}]})
+    lines_only = await api.ok(
+        "PATCH", f"{OUTBOUNDS}/{doc['id']}", json={"lines": [{"item_id": a["id"], "quantity": 3}]}
+    )
     assert [ln["item_id"] for ln in lines_only["lines"]] == [a["id"]]
     assert lines_only["version"] > header_only["version"]
 
@@ -267,8 +304,15 @@ async def test_a_rejected_patch_changes_nothing(api, wh):
     a, inactive = await api.item(), await api.item(active=False)
     doc = await api.document("inbound", wh, [(a["id"], 1)])
     cases = [
-        ({"lines": [{"item_id": a["id"], "quantity": 1},
-                    {"item_id": inactive["id"], "quantity": 1}]}, "lines[1].item_id"),
+        (
+            {
+                "lines": [
+                    {"item_id": a["id"], "quantity": 1},
+                    {"item_id": inactive["id"], "quantity": 1},
+                ]
+            },
+            "lines[1].item_id",
+        ),
         ({"lines": []}, "lines"),
         ({"lines": [{"item_id": a["id"], "quantity": 0}]}, "lines[0].quantity"),
         ({"warehouse_id": str(uuid.uuid4())}, "warehouse_id"),
@@ -326,9 +370,11 @@ async def test_staff_edits_and_cancels_only_its_own_drafts(api, wh, other_staff)
 
     # The owner cancels its own draft.
     draft = await api.document("outbound", wh, [(item["id"], 1)], role=Role.STAFF)
-    cancelled = await api.act("outbound", draft["id"], "cancel", role=Role.STAFF,
-                              json={"reason": "not needed"})
-    assert cancelled["status"] == "cancelled" and cancelled["cancel_reason"] == "not needed"
+    cancelled = await api.act(
+        "outbound", draft["id"], "cancel", role=Role.STAFF, json={"reason": "not needed"}
+    )
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["cancel_reason"] == "not needed"
 
 
 async def test_viewer_sees_documents_but_no_actions(api, wh):
@@ -338,11 +384,15 @@ async def test_viewer_sees_documents_but_no_actions(api, wh):
     listed = await api.ok("GET", INBOUNDS, role=Role.VIEWER)
     assert [d["allowed_actions"] for d in listed["data"]] == [[]]
     for action in ACTIONS:
-        response = await api.post(f"{INBOUNDS}/{doc['id']}/{action}", role=Role.VIEWER,
-                                  **action_body(action))
+        response = await api.post(
+            f"{INBOUNDS}/{doc['id']}/{action}", role=Role.VIEWER, **action_body(action)
+        )
         problem(response, 403, "forbidden")
-    problem(await api.patch(f"{INBOUNDS}/{doc['id']}", role=Role.VIEWER, json={"memo": "x"}),
-            403, "forbidden")
+    problem(
+        await api.patch(f"{INBOUNDS}/{doc['id']}", role=Role.VIEWER, json={"memo": "x"}),
+        403,
+        "forbidden",
+    )
     assert await get_doc(api, "inbound", doc["id"]) == doc
 
 
@@ -371,9 +421,7 @@ async def _snapshot(api, uow_factory, item_id: str) -> tuple:
 
 
 @pytest.mark.parametrize("kind", ["inbound", "outbound"])
-async def test_every_illegal_transition_is_refused_and_changes_nothing(
-    api, wh, uow_factory, kind
-):
+async def test_every_illegal_transition_is_refused_and_changes_nothing(api, wh, uow_factory, kind):
     item = await api.item()
     await api.receive(item["id"], 100)
     docs = {state: await _in_state(api, kind, wh, item["id"], state) for state in LEGAL}
@@ -392,8 +440,9 @@ async def test_every_illegal_transition_is_refused_and_changes_nothing(
         for action in ACTIONS:
             if action in LEGAL[state]:
                 continue
-            response = await api.post(f"/api/v1/{kind}s/{doc['id']}/{action}",
-                                      **action_body(action))
+            response = await api.post(
+                f"/api/v1/{kind}s/{doc['id']}/{action}", **action_body(action)
+            )
             problem(response, 409, "invalid_transition")
             tried += 1
         if "update" not in LEGAL[state]:
@@ -409,8 +458,9 @@ async def test_every_illegal_transition_is_refused_and_changes_nothing(
 async def test_a_document_that_is_not_there_is_404(api):
     for kind in ("inbound", "outbound"):
         for action in ACTIONS:
-            response = await api.post(f"/api/v1/{kind}s/{uuid.uuid4()}/{action}",
-                                      **action_body(action))
+            response = await api.post(
+                f"/api/v1/{kind}s/{uuid.uuid4()}/{action}", **action_body(action)
+            )
             problem(response, 404, "not_found")
         problem(await api.get(f"/api/v1/{kind}s/{uuid.uuid4()}"), 404, "not_found")
 
@@ -429,8 +479,9 @@ async def test_outbound_approve_reserves_and_commit_takes_stock(api, wh, role_us
     totals = await api.stock(item["id"])
     assert (D(totals["on_hand"]), D(totals["reserved"]), D(totals["available"])) == (10, 4, 6)
     # Approving moves no stock.
-    assert (await api.ok("GET", "/api/v1/stock-moves",
-                         params={"document_id": doc["id"]}))["count"] == 0
+    assert (await api.ok("GET", "/api/v1/stock-moves", params={"document_id": doc["id"]}))[
+        "count"
+    ] == 0
 
     committed = await api.act("outbound", doc["id"], "commit")
     assert committed["status"] == "committed"
@@ -442,7 +493,10 @@ async def test_outbound_approve_reserves_and_commit_takes_stock(api, wh, role_us
     move = moves[0]
     assert (D(move["quantity"]), D(move["balance_after"])) == (-4, 6)
     assert (move["reason"], move["document_type"], move["document_number"]) == (
-        "outbound", "outbound", "OUT-000001")
+        "outbound",
+        "outbound",
+        "OUT-000001",
+    )
     assert (move["item_id"], move["warehouse_id"]) == (item["id"], wh)
     assert move["actor_id"] == str(role_users.ids[Role.MANAGER])
 
@@ -455,8 +509,11 @@ async def test_approve_is_all_or_nothing_and_names_every_short_line(api, wh, uow
     blocker = await api.document("outbound", wh, [(reserved["id"], 7)])
     await api.act("outbound", blocker["id"], "approve")
 
-    doc = await api.document("outbound", wh, [
-        (plenty["id"], 3), (little["id"], 2), (never["id"], "1.5"), (reserved["id"], 4)])
+    doc = await api.document(
+        "outbound",
+        wh,
+        [(plenty["id"], 3), (little["id"], 2), (never["id"], "1.5"), (reserved["id"], 4)],
+    )
     body = problem(await api.post(f"{OUTBOUNDS}/{doc['id']}/approve"), 409, "insufficient_stock")
     short = {e["field"]: e for e in body["errors"]}
     assert set(short) == {"lines[1].quantity", "lines[2].quantity", "lines[3].quantity"}
@@ -470,18 +527,30 @@ async def test_approve_is_all_or_nothing_and_names_every_short_line(api, wh, uow
         assert (error["item_id"], error["warehouse_id"]) == (item_id, wh)
         assert (D(error["requested"]), D(error["available"])) == (requested, available)
         assert error["message"]
+        # Quantities are JSON numbers, never strings.
+        assert isinstance(error["requested"], int | float)
+        assert isinstance(error["available"], int | float)
 
     # Nothing was reserved, not even the line that had enough.
     assert await level(api, plenty["id"], wh) == (5, 0, 5)
     assert await level(api, reserved["id"], wh) == (10, 7, 3)
     after = await get_doc(api, "outbound", doc["id"])
-    assert after["status"] == "draft" and after["version"] == doc["version"]
+    assert after["status"] == "draft"
+    assert after["version"] == doc["version"]
     assert [f["action"] for f in after["history"]] == ["created"]
     assert [e.type for e in await outbox(uow_factory, doc["id"])] == ["outbound.created"]
 
     # With the short lines fixed, it goes through.
-    await api.ok("PATCH", f"{OUTBOUNDS}/{doc['id']}", json={"lines": [
-        {"item_id": plenty["id"], "quantity": 3}, {"item_id": reserved["id"], "quantity": 3}]})
+    await api.ok(
+        "PATCH",
+        f"{OUTBOUNDS}/{doc['id']}",
+        json={
+            "lines": [
+                {"item_id": plenty["id"], "quantity": 3},
+                {"item_id": reserved["id"], "quantity": 3},
+            ]
+        },
+    )
     await api.act("outbound", doc["id"], "approve")
     assert await level(api, plenty["id"], wh) == (5, 3, 2)
     assert await level(api, reserved["id"], wh) == (10, 10, 0)
@@ -511,18 +580,23 @@ async def test_reopen_and_cancel_release_the_reservation(api, wh):
     assert await level(api, item["id"], wh) == (10, 7, 3)
     reopened = await api.act("outbound", doc["id"], "reopen")
     assert reopened["status"] == "draft"
-    assert reopened["approved_by"] is None and reopened["approved_at"] is None
+    assert reopened["approved_by"] is None
+    assert reopened["approved_at"] is None
     assert await level(api, item["id"], wh) == (10, 2, 8)
 
     # A reopened draft may be edited and approved again.
-    await api.ok("PATCH", f"{OUTBOUNDS}/{doc['id']}",
-                 json={"lines": [{"item_id": item["id"], "quantity": 8}]})
+    await api.ok(
+        "PATCH",
+        f"{OUTBOUNDS}/{doc['id']}",
+        json={"lines": [{"item_id": item["id"], "quantity": 8}]},
+    )
     await api.act("outbound", doc["id"], "approve")
     assert await level(api, item["id"], wh) == (10, 10, 0)
     cancelled = await api.act("outbound", doc["id"], "cancel", json={"reason": "customer left"})
     assert cancelled["status"] == "cancelled"
     assert cancelled["cancel_reason"] == "customer left"
-    assert cancelled["cancelled_by"] and cancelled["cancelled_at"]
+    assert cancelled["cancelled_by"]
+    assert cancelled["cancelled_at"]
     assert cancelled["allowed_actions"] == []
     assert await level(api, item["id"], wh) == (10, 2, 8)
 
@@ -531,16 +605,24 @@ async def test_reopen_and_cancel_release_the_reservation(api, wh):
     await api.act("outbound", draft["id"], "cancel")
     assert await level(api, item["id"], wh) == (10, 2, 8)
     # No move was ever written for the released outbound.
-    assert (await api.ok("GET", "/api/v1/stock-moves",
-                         params={"reason": "outbound"}))["count"] == 0
+    assert (await api.ok("GET", "/api/v1/stock-moves", params={"reason": "outbound"}))["count"] == 0
 
 
 async def test_inbound_commit_adds_stock_and_updates_moving_average_cost(api, wh, role_users):
     a = await api.item(unit_cost=0)
     b = await api.item(unit_cost=7)
-    doc = await api.ok("POST", INBOUNDS, 201, json={"warehouse_id": wh, "lines": [
-        {"item_id": a["id"], "quantity": 10, "unit_cost": 100},
-        {"item_id": b["id"], "quantity": 3}]})
+    doc = await api.ok(
+        "POST",
+        INBOUNDS,
+        201,
+        json={
+            "warehouse_id": wh,
+            "lines": [
+                {"item_id": a["id"], "quantity": 10, "unit_cost": 100},
+                {"item_id": b["id"], "quantity": 3},
+            ],
+        },
+    )
     approved = await api.act("inbound", doc["id"], "approve")
     assert approved["status"] == "approved"
     assert await level(api, a["id"], wh) == (0, 0, 0)  # approving an inbound moves nothing
@@ -553,7 +635,8 @@ async def test_inbound_commit_adds_stock_and_updates_moving_average_cost(api, wh
     assert await level(api, b["id"], wh) == (3, 0, 3)
     moves = (await api.ok("GET", "/api/v1/stock-moves", params={"document_id": doc["id"]}))["data"]
     assert sorted((m["item_id"], D(m["quantity"]), D(m["balance_after"])) for m in moves) == sorted(
-        [(a["id"], D(10), D(10)), (b["id"], D(3), D(3))])
+        [(a["id"], D(10), D(10)), (b["id"], D(3), D(3))]
+    )
     assert {(m["reason"], m["document_number"]) for m in moves} == {("inbound", "IN-000001")}
 
     async def cost(item):
@@ -581,8 +664,9 @@ async def test_reverse_creates_an_opposite_draft_that_undoes_the_stock_effect(ap
     after_original = await level(api, item["id"], wh)
 
     opposite = "outbound" if kind == "inbound" else "inbound"
-    response = await api.post(f"/api/v1/{kind}s/{original['id']}/reverse",
-                              json={"reason": "entered twice"})
+    response = await api.post(
+        f"/api/v1/{kind}s/{original['id']}/reverse", json={"reason": "entered twice"}
+    )
     assert response.status_code == 201, response.text
     reversal = response.json()
     assert response.headers["Location"] == f"/api/v1/{opposite}s/{reversal['id']}"
@@ -591,7 +675,8 @@ async def test_reverse_creates_an_opposite_draft_that_undoes_the_stock_effect(ap
     assert reversal["number"].startswith("OUT-" if opposite == "outbound" else "IN-")
     assert reversal["warehouse_id"] == wh
     assert [(ln["item_id"], ln["quantity"]) for ln in reversal["lines"]] == [
-        (ln["item_id"], ln["quantity"]) for ln in original["lines"]]
+        (ln["item_id"], ln["quantity"]) for ln in original["lines"]
+    ]
     assert await get_doc(api, opposite, reversal["id"]) == reversal
 
     reversed_original = await get_doc(api, kind, original["id"])
@@ -600,8 +685,11 @@ async def test_reverse_creates_an_opposite_draft_that_undoes_the_stock_effect(ap
     assert reversed_original["allowed_actions"] == []
     assert reversed_original["lines"] == original["lines"]
     # Only one reversal at a time; the draft itself does nothing to stock.
-    problem(await api.post(f"/api/v1/{kind}s/{original['id']}/reverse",
-                           json={"reason": "again"}), 409, "invalid_transition")
+    problem(
+        await api.post(f"/api/v1/{kind}s/{original['id']}/reverse", json={"reason": "again"}),
+        409,
+        "invalid_transition",
+    )
     assert await level(api, item["id"], wh) == after_original
 
     await api.act(opposite, reversal["id"], "approve")
@@ -630,7 +718,8 @@ async def test_cancelling_a_reversal_lets_the_original_be_reversed_again(api, wh
     first = await api.ok("POST", f"{INBOUNDS}/{doc['id']}/reverse", 201, json={"reason": "a"})
     await api.act("outbound", first["id"], "cancel", json={"reason": "no"})
     original = await get_doc(api, "inbound", doc["id"])
-    assert original["reversed_by_id"] is None and original["allowed_actions"] == ["reverse"]
+    assert original["reversed_by_id"] is None
+    assert original["allowed_actions"] == ["reverse"]
     second = await api.ok("POST", f"{INBOUNDS}/{doc['id']}/reverse", 201, json={"reason": "b"})
     assert (await get_doc(api, "inbound", doc["id"]))["reversed_by_id"] == second["id"]
 
@@ -640,8 +729,9 @@ async def test_reversing_a_receipt_already_shipped_is_short_of_stock(api, wh):
     doc = await api.receive(item["id"], 5)
     await api.ship(item["id"], 4)
     reversal = await api.ok("POST", f"{INBOUNDS}/{doc['id']}/reverse", 201, json={"reason": "x"})
-    body = problem(await api.post(f"{OUTBOUNDS}/{reversal['id']}/approve"), 409,
-                   "insufficient_stock")
+    body = problem(
+        await api.post(f"{OUTBOUNDS}/{reversal['id']}/approve"), 409, "insufficient_stock"
+    )
     assert [(e["field"], D(e["available"])) for e in body["errors"]] == [("lines[0].quantity", 1)]
     assert await level(api, item["id"], wh) == (1, 0, 1)
 
@@ -665,16 +755,28 @@ async def test_allowed_actions_follow_state_role_and_ownership(api, wh, other_st
         }
 
     assert await every_role() == {
-        "viewer": set(), "owner": {"update", "cancel"}, "other": set(),
-        "manager": {"update", "approve", "cancel"}, "admin": {"update", "approve", "cancel"}}
+        "viewer": set(),
+        "owner": {"update", "cancel"},
+        "other": set(),
+        "manager": {"update", "approve", "cancel"},
+        "admin": {"update", "approve", "cancel"},
+    }
     await api.act("outbound", doc["id"], "approve")
     assert await every_role() == {
-        "viewer": set(), "owner": set(), "other": set(),
-        "manager": {"reopen", "commit", "cancel"}, "admin": {"reopen", "commit", "cancel"}}
+        "viewer": set(),
+        "owner": set(),
+        "other": set(),
+        "manager": {"reopen", "commit", "cancel"},
+        "admin": {"reopen", "commit", "cancel"},
+    }
     await api.act("outbound", doc["id"], "commit", role=Role.ADMIN)
     assert await every_role() == {
-        "viewer": set(), "owner": set(), "other": set(),
-        "manager": {"reverse"}, "admin": {"reverse"}}
+        "viewer": set(),
+        "owner": set(),
+        "other": set(),
+        "manager": {"reverse"},
+        "admin": {"reverse"},
+    }
     # The listing tells the same as the detail.
     listed = await api.ok("GET", OUTBOUNDS, role=Role.STAFF)
     assert listed["data"][0]["allowed_actions"] == []
@@ -712,8 +814,9 @@ async def test_history_lists_every_flow_oldest_first(api, wh, role_users):
 async def test_list_filters(api, wh):
     a, b = await api.item(), await api.item()
     other = await api.warehouse()
-    d1 = await api.document("inbound", wh, [(a["id"], 1)], partner="Acme Supplies",
-                            reference="PO-77")
+    d1 = await api.document(
+        "inbound", wh, [(a["id"], 1)], partner="Acme Supplies", reference="PO-77"
+    )
     await api.act("inbound", d1["id"], "approve")
     d2 = await api.document("inbound", other["id"], [(b["id"], 1)], partner="Beta")
     d3 = await api.document("inbound", wh, [(a["id"], 1), (b["id"], 2)], reference="po-99")
@@ -751,8 +854,15 @@ async def test_list_filters(api, wh):
     assert (summary["line_count"], D(summary["total_quantity"])) == (2, 3)
     outs = await api.ok("GET", OUTBOUNDS, params={"q": "acme"})
     assert [d["number"] for d in outs["data"]] == [out["number"]]
-    for bad in ({"status": "shipped"}, {"warehouse_id": "x"}, {"from": "yesterday"},
-                {"limit": 0}, {"limit": 201}, {"page": 0}, {"sort": "secret"}):
+    for bad in (
+        {"status": "shipped"},
+        {"warehouse_id": "x"},
+        {"from": "yesterday"},
+        {"limit": 0},
+        {"limit": 201},
+        {"page": 0},
+        {"sort": "secret"},
+    ):
         problem(await api.get(INBOUNDS, params=bad), 422, "validation_error")
 
 
@@ -763,8 +873,9 @@ async def test_stale_if_match_is_412_and_changes_nothing(api, wh):
     got = await api.get(f"{OUTBOUNDS}/{doc['id']}")
     assert got.headers["ETag"] == f'"{doc["version"]}"'
     stale = got.headers["ETag"]
-    edited = await api.ok("PATCH", f"{OUTBOUNDS}/{doc['id']}", json={"memo": "x"},
-                          headers={"If-Match": stale})
+    edited = await api.ok(
+        "PATCH", f"{OUTBOUNDS}/{doc['id']}", json={"memo": "x"}, headers={"If-Match": stale}
+    )
     assert edited["version"] > doc["version"]
 
     for method, tail, kwargs in [
@@ -772,32 +883,55 @@ async def test_stale_if_match_is_412_and_changes_nothing(api, wh):
         ("POST", "/approve", {}),
         ("POST", "/cancel", {"json": {"reason": "r"}}),
     ]:
-        response = await api.request(method, f"{OUTBOUNDS}/{doc['id']}{tail}",
-                                     headers={"If-Match": stale}, **kwargs)
+        response = await api.request(
+            method, f"{OUTBOUNDS}/{doc['id']}{tail}", headers={"If-Match": stale}, **kwargs
+        )
         problem(response, 412, "precondition_failed")
     assert await get_doc(api, "outbound", doc["id"]) == edited
     assert await level(api, item["id"], wh) == (10, 0, 10)
 
-    response = await api.post(f"{OUTBOUNDS}/{doc['id']}/approve",
-                              headers={"If-Match": f'"{edited["version"]}"'})
+    response = await api.post(
+        f"{OUTBOUNDS}/{doc['id']}/approve", headers={"If-Match": f'"{edited["version"]}"'}
+    )
     assert response.status_code == 200, response.text
     approved = response.json()
     assert response.headers["ETag"] == f'"{approved["version"]}"'
     assert approved["version"] > edited["version"]
     for tail in ("/commit", "/reopen"):
-        problem(await api.post(f"{OUTBOUNDS}/{doc['id']}{tail}",
-                               headers={"If-Match": f'"{edited["version"]}"'}),
-                412, "precondition_failed")
+        problem(
+            await api.post(
+                f"{OUTBOUNDS}/{doc['id']}{tail}", headers={"If-Match": f'"{edited["version"]}"'}
+            ),
+            412,
+            "precondition_failed",
+        )
     assert await level(api, item["id"], wh) == (10, 3, 7)
-    committed = await api.act("outbound", doc["id"], "commit",
-                              headers={"If-Match": f'W/"{approved["version"]}"'})
-    problem(await api.post(f"{OUTBOUNDS}/{doc['id']}/reverse", json={"reason": "x"},
-                           headers={"If-Match": f'"{approved["version"]}"'}),
-            412, "precondition_failed")
-    await api.ok("POST", f"{OUTBOUNDS}/{doc['id']}/reverse", 201, json={"reason": "x"},
-                 headers={"If-Match": f'"{committed["version"]}"'})
-    problem(await api.patch(f"{INBOUNDS}/{doc['id']}", json={"memo": "z"},
-                            headers={"If-Match": "soon"}), 422, "validation_error")
+    committed = await api.act(
+        "outbound", doc["id"], "commit", headers={"If-Match": f'W/"{approved["version"]}"'}
+    )
+    problem(
+        await api.post(
+            f"{OUTBOUNDS}/{doc['id']}/reverse",
+            json={"reason": "x"},
+            headers={"If-Match": f'"{approved["version"]}"'},
+        ),
+        412,
+        "precondition_failed",
+    )
+    await api.ok(
+        "POST",
+        f"{OUTBOUNDS}/{doc['id']}/reverse",
+        201,
+        json={"reason": "x"},
+        headers={"If-Match": f'"{committed["version"]}"'},
+    )
+    problem(
+        await api.patch(
+            f"{INBOUNDS}/{doc['id']}", json={"memo": "z"}, headers={"If-Match": "soon"}
+        ),
+        422,
+        "validation_error",
+    )
 
 
 async def test_approve_and_commit_write_outbox_events_with_the_change(api, wh, uow_factory):
@@ -809,16 +943,24 @@ async def test_approve_and_commit_write_outbox_events_with_the_change(api, wh, u
     problem(await api.post(f"{OUTBOUNDS}/{doc['id']}/commit"), 409, "invalid_transition")
 
     assert [e.type for e in await outbox(uow_factory, inbound["id"])] == [
-        "inbound.created", "inbound.approved", "inbound.committed"]
+        "inbound.created",
+        "inbound.approved",
+        "inbound.committed",
+    ]
     events = await outbox(uow_factory, doc["id"])
-    assert [e.type for e in events] == ["outbound.created", "outbound.approved",
-                                        "outbound.committed"]
+    assert [e.type for e in events] == [
+        "outbound.created",
+        "outbound.approved",
+        "outbound.committed",
+    ]
     for event in events:
         assert event.entity_type == "outbound"
-        assert event.data["id"] == doc["id"] and event.data["number"] == doc["number"]
+        assert event.data["id"] == doc["id"]
+        assert event.data["number"] == doc["number"]
         assert event.data["partner"] == "Cust"
         assert [(ln["item_id"], D(ln["quantity"])) for ln in event.data["lines"]] == [
-            (item["id"], D(4))]
+            (item["id"], D(4))
+        ]
     assert events[1].data["status"] == "approved"
     assert events[2].data["status"] == "committed"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import Query
 
@@ -12,6 +11,7 @@ from erp_engine.api.routing import SlashRouter
 from erp_engine.audit import queries
 from erp_engine.audit.schemas import AuditRead
 from erp_engine.db.pagination import Page
+from erp_engine.kernel.schema import UtcDateTime
 
 router = SlashRouter(prefix="/audit", tags=["audit"])
 
@@ -25,8 +25,8 @@ async def list_audit(
     entity_type: str | None = None,
     entity_id: uuid.UUID | None = None,
     action: str | None = Query(None, description="e.g. item.created, auth.login_failed"),
-    from_: datetime | None = Query(None, alias="from"),
-    to: datetime | None = Query(None, alias="to"),
+    from_: UtcDateTime | None = Query(None, alias="from"),
+    to: UtcDateTime | None = Query(None, alias="to"),
 ):
     return await queries.list_audit(
         session,
