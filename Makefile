@@ -44,7 +44,10 @@ screenshots: install web ## refresh docs/screenshots from the end-to-end run
 	E2E_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(UV) run --frozen pytest tests/e2e -q
 
 .PHONY: bench
-bench: install ## benchmarks (never part of `make test`): spreadsheets on PostgreSQL at 127.0.0.1:5432
+bench: install ## benchmarks (never part of `make test`): service, pgbench limit, spreadsheets; PostgreSQL at 127.0.0.1:5432
+	@command -v pgbench >/dev/null || apt-get install -y -qq postgresql-client >/dev/null || true
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || true
+	$(UV) run --frozen python bench/run.py
 	$(UV) run --frozen python bench/spreadsheets.py
 
 lint: install ## ruff (lint + format check) and the import-linter layering contracts

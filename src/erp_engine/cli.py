@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from erp_engine.kernel.roles import Role
 from erp_engine.settings import Settings, env_file_is_world_readable
+from erp_engine.spreadsheets.cli import export_command, import_app
 
 app = typer.Typer(
     help="ERP Engine: an inventory-centred ERP.", no_args_is_help=True, add_completion=False
@@ -296,9 +297,13 @@ def events_tail(
 
     def show(event: dict) -> None:
         console.print(f"{event['occurred_at']}  {event['type']:<22} {event['entity_type']} "
-                      f"{event['entity_id']}  {event['id']}", highlight=False)
+                      f"{event['entity_id']}  {event['id']}", highlight=False, soft_wrap=True)
 
     asyncio.run(tail(settings.nats_url, subject, show, count=count, new_only=new_only))
+
+
+app.add_typer(import_app, name="import")
+app.command("export")(export_command)
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ from erp_engine.ops.ratelimit import RateLimits
 from erp_engine.ops.startup import check_production
 from erp_engine.ops.workers import run_workers
 from erp_engine.settings import Settings
+from erp_engine.spreadsheets.api import router as spreadsheets
 from erp_engine.uow import UnitOfWork
 from erp_engine.warehouses.api import router as warehouses
 from erp_engine.webhooks.api import router as webhooks
@@ -47,6 +48,7 @@ LEGACY_ALIASES = (engines, flows)
 def _v1_router() -> APIRouter:
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (
+        spreadsheets,  # first: /items/export must not be taken for /items/{item_id}
         auth,
         engines,
         warehouses,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.catalog.model import Engine, Item
@@ -112,9 +112,8 @@ def item_read(item: Item, on_hand, reserved) -> ItemRead:
     )
 
 
-async def list_items(
-    session: AsyncSession,
-    params: PageParams,
+def filter_items(
+    stmt: Select,
     *,
     q: str | None = None,
     engine_id: uuid.UUID | None = None,
@@ -122,8 +121,8 @@ async def list_items(
     low_stock: bool | None = None,
     barcode: str | None = None,
     sku: str | None = None,
-) -> Page[ItemRead]:
-    stmt = select(Item, ON_HAND.label("on_hand"), RESERVED.label("reserved"))
+) -> Select:
+    """Apply the item list's filters to `stmt` (shared by the list and the spreadsheet export)."""
     if q:
         pattern = _like(q)
         stmt = stmt.where(
@@ -143,6 +142,29 @@ async def list_items(
         stmt = stmt.where(Item.sku_key == sku.lower())
     if low_stock is not None:
         stmt = stmt.where(LOW_STOCK if low_stock else ~LOW_STOCK)
+    return stmt
+
+
+async def list_items(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    q: str | None = None,
+    engine_id: uuid.UUID | None = None,
+    active: bool | None = None,
+    low_stock: bool | None = None,
+    barcode: str | None = None,
+    sku: str | None = None,
+) -> Page[ItemRead]:
+    stmt = filter_items(
+        select(Item, ON_HAND.label("on_hand"), RESERVED.label("reserved")),
+        q=q,
+        engine_id=engine_id,
+        active=active,
+        low_stock=low_stock,
+        barcode=barcode,
+        sku=sku,
+    )
     stmt = stmt.order_by(*order_by(params.sort, ITEM_SORTS, [Item.sku_key, Item.id]))
     rows, total = await paginate(session, stmt, params)
     return Page(

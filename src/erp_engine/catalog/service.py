@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import bindparam, insert, update
+
+from erp_engine.audit.service import add_entries_bulk
 from erp_engine.catalog.model import Engine, EngineStatus, Item
 from erp_engine.errors import ConflictError, NotFoundError, ValidationError
-from erp_engine.events.service import emit_event
-from erp_engine.flows.service import record_flow
+from erp_engine.events.service import emit_event, emit_events_bulk
+from erp_engine.flows.service import record_flow, record_flows_bulk
 from erp_engine.insights.service import refresh_low_stock
 from erp_engine.kernel.changes import apply_changes, check_version
+from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.quantity import ZERO
 from erp_engine.ledger import service as ledger
@@ -335,3 +340,151 @@ async def create_items_bulk(
             ids.append(item.id)
         await uow.commit()
         return ids
+
+
+# What an import may set on an item; stock, timestamps and version are the system's.
+IMPORTED_FIELDS = (
+    "sku",
+    "name",
+    "engine_id",
+    "unit",
+    "barcode",
+    "unit_cost",
+    "reorder_point",
+    "active",
+)
+_BULK_CHUNK = 5000
+
+
+async def insert_items(
+    uow: UnitOfWork, rows: list[dict[str, Any]], *, actor: Principal
+) -> list[uuid.UUID]:
+    """Insert validated items with bulk statements, in the caller's open transaction.
+
+    For imports: the caller has checked sku and barcode uniqueness and the engines. Each item
+    gets the flow row, `item.created` event and audit row that `create_item` writes. Rows go
+    in chunks, so the statements' parameters never pile up in memory.
+    """
+    now = utcnow()
+    hidden = ("updated_at", "version")
+    ids: list[uuid.UUID] = []
+    for start in range(0, len(rows), _BULK_CHUNK):
+        records = [
+            {
+                "id": uuid.uuid4(),
+                **{name: row[name] for name in IMPORTED_FIELDS},
+                "sku_key": row["sku"].lower(),
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in rows[start : start + _BULK_CHUNK]
+        ]
+        await uow.session.execute(insert(Item.__table__), records)
+        await record_flows_bulk(
+            uow,
+            [
+                {
+                    "entity_type": "item",
+                    "entity_id": r["id"],
+                    "entity_number": r["sku"],
+                    "action": "created",
+                }
+                for r in records
+            ],
+            actor=actor,
+        )
+        await emit_events_bulk(
+            uow,
+            [("item.created", "item", r["id"], _item_data(SimpleNamespace(**r))) for r in records],
+        )
+        await add_entries_bulk(
+            uow,
+            [
+                (
+                    "item.created",
+                    "item",
+                    r["id"],
+                    {k: (None, v) for k, v in r.items() if v is not None and k not in hidden},
+                )
+                for r in records
+            ],
+            actor=actor,
+        )
+        ids += [r["id"] for r in records]
+    return ids
+
+
+async def update_items(
+    uow: UnitOfWork,
+    changes: list[tuple[uuid.UUID, dict[str, Any], dict[str, Any]]],
+    *,
+    actor: Principal,
+) -> int:
+    """Apply validated (item id, before, after) values with bulk statements; return how many
+    items changed. In the caller's open transaction, which holds the items' row locks.
+
+    Each changed item gets the flow row, `item.updated` event and audit row of `update_item`,
+    and its low-stock alert follows a new reorder point.
+    """
+    changed = []
+    for item_id, before, after in changes:
+        diff = sorted(name for name in IMPORTED_FIELDS if before[name] != after[name])
+        if diff:
+            changed.append((item_id, before, after, diff))
+    items = Item.__table__
+    stmt = (
+        update(items)
+        .where(items.c.id == bindparam("b_id"))
+        .values(
+            {name: bindparam(f"b_{name}") for name in (*IMPORTED_FIELDS, "sku_key")}
+            | {"version": items.c.version + 1, "updated_at": utcnow()}
+        )
+    )
+    for start in range(0, len(changed), _BULK_CHUNK):
+        chunk = changed[start : start + _BULK_CHUNK]
+        await uow.session.execute(
+            stmt,
+            [
+                {"b_id": item_id, "b_sku_key": after["sku"].lower()}
+                | {f"b_{name}": after[name] for name in IMPORTED_FIELDS}
+                for item_id, _, after, _ in chunk
+            ],
+        )
+        await record_flows_bulk(
+            uow,
+            [
+                {
+                    "entity_type": "item",
+                    "entity_id": item_id,
+                    "entity_number": after["sku"],
+                    "action": "updated",
+                }
+                for item_id, _, after, _ in chunk
+            ],
+            actor=actor,
+        )
+        await emit_events_bulk(
+            uow,
+            [
+                (
+                    "item.updated",
+                    "item",
+                    item_id,
+                    {**_item_data(SimpleNamespace(id=item_id, **after)), "changed": diff},
+                )
+                for item_id, _, after, diff in chunk
+            ],
+        )
+        await add_entries_bulk(
+            uow,
+            [
+                ("item.updated", "item", item_id, {k: (before[k], after[k]) for k in diff})
+                for item_id, before, after, diff in chunk
+            ],
+            actor=actor,
+        )
+        # Callers hold the item locks the alert check needs.
+        reordered = [item_id for item_id, _, _, diff in chunk if "reorder_point" in diff]
+        await refresh_low_stock(uow, reordered)
+    return len(changed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -47,11 +47,9 @@ def _summary(doc: StockDocument, line_count: int, total, actor: Principal) -> di
     }
 
 
-async def list_documents(
-    session: AsyncSession,
+def filter_documents(
+    stmt: Select,
     kind: DocumentKind,
-    params: PageParams,
-    actor: Principal,
     *,
     status: str | None = None,
     warehouse_id: uuid.UUID | None = None,
@@ -59,8 +57,9 @@ async def list_documents(
     q: str | None = None,
     from_: datetime | None = None,
     to: datetime | None = None,
-) -> Page[DocumentSummary]:
-    stmt = select(StockDocument, LINE_COUNT, TOTAL_QUANTITY).where(StockDocument.kind == kind)
+) -> Select:
+    """The document list's filters on `stmt` (shared with the spreadsheet export)."""
+    stmt = stmt.where(StockDocument.kind == kind)
     if status:
         stmt = stmt.where(StockDocument.status == status)
     if warehouse_id:
@@ -84,6 +83,32 @@ async def list_documents(
         stmt = stmt.where(StockDocument.created_at >= from_)
     if to:
         stmt = stmt.where(StockDocument.created_at <= to)
+    return stmt
+
+
+async def list_documents(
+    session: AsyncSession,
+    kind: DocumentKind,
+    params: PageParams,
+    actor: Principal,
+    *,
+    status: str | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    item_id: uuid.UUID | None = None,
+    q: str | None = None,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+) -> Page[DocumentSummary]:
+    stmt = filter_documents(
+        select(StockDocument, LINE_COUNT, TOTAL_QUANTITY),
+        kind,
+        status=status,
+        warehouse_id=warehouse_id,
+        item_id=item_id,
+        q=q,
+        from_=from_,
+        to=to,
+    )
     stmt = stmt.order_by(*order_by(params.sort, SORTS, [StockDocument.number.desc()]))
     rows, total = await paginate(session, stmt, params)
     data = [

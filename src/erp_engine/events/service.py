@@ -28,6 +28,24 @@ def emit_event(
     return event
 
 
+async def emit_events_bulk(uow, events: list[tuple[str, str, uuid.UUID, dict[str, Any]]]) -> None:
+    """Append many (type, entity_type, entity_id, data) events at once; as `emit_event` would."""
+    now = utcnow()
+    await uow.outbox.add_many(
+        [
+            {
+                "id": uuid.uuid4(),
+                "type": event_type,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "occurred_at": now,
+                "data": jsonable(data),
+            }
+            for event_type, entity_type, entity_id, data in events
+        ]
+    )
+
+
 class Publisher(Protocol):
     async def publish(self, event: OutboxEvent) -> None:
         """Deliver one event and return only once the broker acknowledged it."""
@@ -42,6 +60,11 @@ async def publish_pending(uow: UnitOfWork, publisher: Publisher, *, limit: int =
     """
     async with uow:
         events = await uow.outbox.claim_unpublished(limit)
+        if uow.dialect == "sqlite":
+            # SQLite's one write lock must not wait on the broker (5 s per publish when it
+            # is down) or every writer stalls; PostgreSQL keeps its row locks, which only
+            # keep other relays off these events.
+            await uow.session.commit()
         done: list[int] = []
         try:
             for event in events:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
+from sqlalchemy import insert
 
 from erp_engine.flows.model import Flow
 from erp_engine.kernel.clock import utcnow
@@ -36,3 +39,24 @@ def record_flow(
     )
     uow.flows.add(flow)
     return flow
+
+
+async def record_flows_bulk(uow, flows: list[dict[str, Any]], *, actor: Principal) -> None:
+    """Insert many flow rows with one statement (imports); each dict names entity_type,
+    entity_id, entity_number and action, as `record_flow` takes them."""
+    now = utcnow()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "from_status": None,
+            "to_status": None,
+            "note": None,
+            **flow,
+            "actor_id": actor.id,
+            "actor_name": actor.name,
+            "created_at": now,
+        }
+        for flow in flows
+    ]
+    if rows:
+        await uow.session.execute(insert(Flow.__table__), rows)

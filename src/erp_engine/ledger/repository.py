@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import exists, func, insert, literal, select, update
+from sqlalchemy import Uuid, column, exists, func, insert, literal, select, update, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.db.types import Qty
@@ -21,6 +21,8 @@ from erp_engine.ledger.model import StockLevel, StockMove
 
 levels = StockLevel.__table__
 moves = StockMove.__table__
+# Rows per set-based UPDATE: 3 parameters each, far below asyncpg's 32,767.
+BATCH = 2000
 
 
 def _qty(value: Decimal):
@@ -116,6 +118,103 @@ class LedgerRepository:
         )
         row = (await self.session.execute(stmt)).first()
         return None if row is None else LevelAfter(row.on_hand, row.reserved, row.move_count)
+
+    def _batch(self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]]):
+        """(item, warehouse, quantity) rows as a VALUES list to join, on PostgreSQL only.
+
+        One statement instead of one per line. Which order it locks rows in does not matter:
+        every writer holds the rows' item locks already (see `ledger.service.lock_items`).
+        """
+        keys = {(i, w) for i, w, _ in rows}
+        if self._dialect != "postgresql" or len(keys) != len(rows):
+            return None
+        return values(
+            column("item_id", Uuid), column("warehouse_id", Uuid), column("q", Qty()), name="v"
+        ).data(rows)
+
+    async def reserve_many(
+        self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]], now: datetime
+    ) -> set[tuple[uuid.UUID, uuid.UUID]]:
+        """`reserve` for each (item, warehouse, q); returns the keys whose reservation held."""
+        held = set()
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            v = self._batch(chunk)
+            if v is None:
+                held |= {(i, w) for i, w, q in chunk if await self.reserve(i, w, q, now)}
+                continue
+            stmt = (
+                update(levels)
+                .where(levels.c.item_id == v.c.item_id, levels.c.warehouse_id == v.c.warehouse_id)
+                .where(levels.c.on_hand >= levels.c.reserved + v.c.q)
+                .values(reserved=levels.c.reserved + v.c.q, updated_at=now)
+                .returning(levels.c.item_id, levels.c.warehouse_id)
+            )
+            held |= {(r.item_id, r.warehouse_id) for r in await self.session.execute(stmt)}
+        return held
+
+    async def release_many(
+        self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]], now: datetime
+    ) -> set[tuple[uuid.UUID, uuid.UUID]]:
+        """`release` for each (item, warehouse, q); returns the keys released."""
+        held = set()
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            v = self._batch(chunk)
+            if v is None:
+                held |= {(i, w) for i, w, q in chunk if await self.release(i, w, q, now)}
+                continue
+            stmt = (
+                update(levels)
+                .where(levels.c.item_id == v.c.item_id, levels.c.warehouse_id == v.c.warehouse_id)
+                .where(levels.c.reserved >= v.c.q)
+                .values(reserved=levels.c.reserved - v.c.q, updated_at=now)
+                .returning(levels.c.item_id, levels.c.warehouse_id)
+            )
+            held |= {(r.item_id, r.warehouse_id) for r in await self.session.execute(stmt)}
+        return held
+
+    async def change_on_hand_many(
+        self,
+        rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]],
+        now: datetime,
+        *,
+        from_reserved: bool = False,
+    ) -> dict[tuple[uuid.UUID, uuid.UUID], LevelAfter]:
+        """`change_on_hand` for each (item, warehouse, delta); keys that held -> their row after."""
+        after: dict[tuple[uuid.UUID, uuid.UUID], LevelAfter] = {}
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            v = self._batch(chunk)
+            if v is None:
+                for i, w, delta in chunk:
+                    row = await self.change_on_hand(i, w, delta, now, from_reserved=from_reserved)
+                    if row is not None:
+                        after[(i, w)] = row
+                continue
+            changes = {
+                "on_hand": levels.c.on_hand + v.c.q,
+                "move_count": levels.c.move_count + 1,
+                "updated_at": now,
+            }
+            stmt = update(levels).where(
+                levels.c.item_id == v.c.item_id, levels.c.warehouse_id == v.c.warehouse_id
+            )
+            if from_reserved:
+                changes["reserved"] = levels.c.reserved + v.c.q
+                stmt = stmt.where(levels.c.reserved + v.c.q >= _qty(ZERO))
+            else:
+                stmt = stmt.where(levels.c.on_hand + v.c.q >= levels.c.reserved)
+            stmt = stmt.values(**changes).returning(
+                levels.c.item_id,
+                levels.c.warehouse_id,
+                levels.c.on_hand,
+                levels.c.reserved,
+                levels.c.move_count,
+            )
+            for r in await self.session.execute(stmt):
+                after[(r.item_id, r.warehouse_id)] = LevelAfter(r.on_hand, r.reserved, r.move_count)
+        return after
 
     async def get_levels(
         self, keys: list[tuple[uuid.UUID, uuid.UUID]], *, for_update: bool = False

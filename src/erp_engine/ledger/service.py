@@ -46,6 +46,10 @@ def _sorted(lines: list[StockLine]) -> list[StockLine]:
     return sorted(lines, key=lambda line: line.lock_key)
 
 
+def _rows(lines: list[StockLine]) -> list[tuple[uuid.UUID, uuid.UUID, Decimal]]:
+    return [(line.item_id, line.warehouse_id, line.quantity) for line in lines]
+
+
 async def _shortage(uow: UnitOfWork, line: StockLine, field: str) -> dict:
     level = (await uow.ledger.get_levels([(line.item_id, line.warehouse_id)])).get(
         (line.item_id, line.warehouse_id)
@@ -85,9 +89,11 @@ async def reserve_stock(uow: UnitOfWork, lines: list[StockLine]) -> None:
     """
     await lock_items(uow, lines)
     now = utcnow()
+    ordered = _sorted(lines)
+    held = await uow.ledger.reserve_many(_rows(ordered), now)
     short = []
-    for line in _sorted(lines):
-        if not await uow.ledger.reserve(line.item_id, line.warehouse_id, line.quantity, now):
+    for line in ordered:
+        if (line.item_id, line.warehouse_id) not in held:
             short.append(await _shortage(uow, line, "quantity"))
     if short:
         raise InsufficientStockError(
@@ -100,10 +106,10 @@ async def reserve_stock(uow: UnitOfWork, lines: list[StockLine]) -> None:
 async def release_stock(uow: UnitOfWork, lines: list[StockLine]) -> None:
     """Give back what `reserve_stock` reserved."""
     await lock_items(uow, lines)
-    now = utcnow()
-    for line in _sorted(lines):
-        if not await uow.ledger.release(line.item_id, line.warehouse_id, line.quantity, now):
-            raise ConflictError("The reservation to release is no longer there.")
+    ordered = _sorted(lines)
+    released = await uow.ledger.release_many(_rows(ordered), utcnow())
+    if any((line.item_id, line.warehouse_id) not in released for line in ordered):
+        raise ConflictError("The reservation to release is no longer there.")
     await refresh_low_stock(uow, [line.item_id for line in lines])
 
 
@@ -130,12 +136,11 @@ async def post_moves(
     await uow.ledger.ensure_levels(
         [(line.item_id, line.warehouse_id) for line in ordered if line.quantity > 0], now
     )
+    changed = await uow.ledger.change_on_hand_many(_rows(ordered), now, from_reserved=from_reserved)
     results = []
     short = []
     for line in ordered:
-        after = await uow.ledger.change_on_hand(
-            line.item_id, line.warehouse_id, line.quantity, now, from_reserved=from_reserved
-        )
+        after = changed.get((line.item_id, line.warehouse_id))
         if after is None:
             short.append(await _shortage(uow, line, field))
         results.append((line, after))

@@ -13,7 +13,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from erp_engine.kernel.context import RequestInfo, current_request
+from erp_engine.kernel.context import RequestInfo, current_actor, current_request
+from erp_engine.kernel.principal import SYSTEM
 from erp_engine.ops.engine_info import EngineInfo
 from erp_engine.ops.logging import access_log
 from erp_engine.ops.metrics import observe_request
@@ -101,6 +102,9 @@ class RequestContextMiddleware:
                 request_id, client_address(scope, self.trusted), _header(scope, b"user-agent")
             )
         )
+        # Nobody is authenticated yet: a caller from an earlier request on the same context
+        # must not be named as the actor of this one (e.g. of a failed login).
+        current_actor.set(SYSTEM)
         is_api = scope["path"].startswith(("/api/", "/healthz", "/health", "/livez", "/readyz"))
         https = self._https(scope)
         started = False
@@ -152,7 +156,11 @@ class RequestContextMiddleware:
 
 def _record(scope: Scope, status: int, seconds: float, request_id: str) -> None:
     """One access line and the request metrics, labelled by route template."""
-    route = getattr(scope.get("route"), "path", None) or "unmatched"
+    # FastAPI keeps the router-local route in scope["route"] ("/items/{item_id}"); the full
+    # template with the router prefixes ("/api/v1/items/{item_id}") is in its route context.
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    route = (getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
+             or "unmatched")
     observe_request(scope["method"], route, status, seconds)
     principal = scope.get("state", {}).get("principal")
     level = "debug" if route in QUIET_ROUTES else "info"
@@ -204,7 +212,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_upload if scope["path"].endswith("/import") else self.max_body
+        limit = self.max_upload if scope["path"].rstrip("/").endswith("/import") else self.max_body
         detail = f"The request body exceeds the limit of {limit} bytes."
         declared = _header(scope, b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:

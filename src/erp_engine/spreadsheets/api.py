@@ -1,0 +1,310 @@
+"""HTTP routes for spreadsheet export, import and import templates.
+
+Registered before the other routers, so `/items/export` is not taken for `/items/{item_id}`.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from typing import IO, Annotated
+
+from fastapi import File, Form, Query, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
+
+from erp_engine.api.deps import Manager, Uow, Viewer
+from erp_engine.api.routing import SlashRouter
+from erp_engine.documents.model import DocumentKind, DocumentStatus
+from erp_engine.kernel.clock import utcnow
+from erp_engine.kernel.schema import UtcDateTime
+from erp_engine.ledger.model import MoveReason
+from erp_engine.spreadsheets import queries, service
+from erp_engine.spreadsheets.columns import ITEM_IMPORT, STOCK_IMPORT, ImportSpec
+from erp_engine.spreadsheets.reading import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from erp_engine.spreadsheets.schemas import ExportFormat, ItemImportResult, StockImportResult
+from erp_engine.spreadsheets.writing import CsvWriter, XlsxWriter
+
+router = SlashRouter(tags=["spreadsheets"])
+
+FILE_CHUNK = 256 * 1024
+MEDIA_TYPES = {
+    ExportFormat.XLSX: XLSX_MEDIA_TYPE,
+    ExportFormat.CSV: f"{CSV_MEDIA_TYPE}; charset=utf-8",
+}
+FILE_RESPONSES = {
+    200: {
+        "description": "The spreadsheet, as an attachment",
+        "content": {XLSX_MEDIA_TYPE: {}, CSV_MEDIA_TYPE: {}},
+    }
+}
+Format = Annotated[ExportFormat, Query(alias="format", description="xlsx (default) or csv")]
+Sort = Annotated[str | None, Query(description="as the list: field name, `-` for descending")]
+FromTime = Annotated[
+    UtcDateTime | None, Query(alias="from", description="created at or after (ISO 8601)")
+]
+ToTime = Annotated[
+    UtcDateTime | None, Query(alias="to", description="created at or before (ISO 8601)")
+]
+
+
+def _disposition(stem: str, fmt: ExportFormat) -> dict[str, str]:
+    filename = f"{stem}-{utcnow():%Y%m%d-%H%M%S}.{fmt}"
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def _file_chunks(target: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := target.read(FILE_CHUNK):
+            yield chunk
+    finally:
+        target.close()
+
+
+async def _export(request: Request, query: queries.ExportQuery, fmt: ExportFormat) -> Response:
+    sessions = request.app.state.read_sessions
+    headers = _disposition(query.kind, fmt)
+    if fmt is ExportFormat.CSV:
+
+        async def body():
+            async with sessions() as session, session.begin():
+                async for chunk in queries.csv_chunks(session, query):
+                    yield chunk
+
+        return StreamingResponse(body(), media_type=MEDIA_TYPES[fmt], headers=headers)
+    # A zip is only complete at its end: build the workbook in an anonymous temporary file
+    # (no memory growth, nothing left on disk), then stream it with its length.
+    target = queries.spooled_file()
+    try:
+        async with sessions() as session, session.begin():
+            rows = await queries.write_xlsx(session, query, target)
+        size = target.tell()
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    headers |= {"Content-Length": str(size), "X-Row-Count": str(rows)}
+    return StreamingResponse(_file_chunks(target), media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+@router.get(
+    "/items/export",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+    operation_id="export_items",
+)
+async def export_items(
+    request: Request,
+    _: Viewer,
+    format_: Format = ExportFormat.XLSX,
+    sort: Sort = None,
+    q: Annotated[str | None, Query(description="matches sku, name or barcode")] = None,
+    engine_id: uuid.UUID | None = None,
+    active: bool | None = None,
+    low_stock: bool | None = None,
+    barcode: str | None = None,
+    sku: str | None = None,
+):
+    """The items list as a spreadsheet; its first columns are the import's columns."""
+    query = queries.items_query(
+        sort=sort,
+        q=q,
+        engine_id=engine_id,
+        active=active,
+        low_stock=low_stock,
+        barcode=barcode,
+        sku=sku,
+    )
+    return await _export(request, query, format_)
+
+
+@router.get(
+    "/stocks/export",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+    operation_id="export_stocks",
+)
+async def export_stocks(
+    request: Request,
+    _: Viewer,
+    format_: Format = ExportFormat.XLSX,
+    sort: Sort = None,
+    item_id: uuid.UUID | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    engine_id: uuid.UUID | None = None,
+    low_stock: bool | None = None,
+    q: str | None = None,
+):
+    """Stock per (item, warehouse) as a spreadsheet; it re-imports as a stock count."""
+    query = queries.stocks_query(
+        sort=sort,
+        item_id=item_id,
+        warehouse_id=warehouse_id,
+        engine_id=engine_id,
+        low_stock=low_stock,
+        q=q,
+    )
+    return await _export(request, query, format_)
+
+
+@router.get(
+    "/stock-moves/export",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+    operation_id="export_stock_moves",
+)
+async def export_stock_moves(
+    request: Request,
+    _: Viewer,
+    format_: Format = ExportFormat.XLSX,
+    sort: Sort = None,
+    item_id: uuid.UUID | None = None,
+    warehouse_id: uuid.UUID | None = None,
+    reason: MoveReason | None = None,
+    document_id: uuid.UUID | None = None,
+    from_: FromTime = None,
+    to: ToTime = None,
+):
+    """The stock ledger as a spreadsheet, streamed at any size."""
+    query = queries.moves_query(
+        sort=sort,
+        item_id=item_id,
+        warehouse_id=warehouse_id,
+        reason=reason,
+        document_id=document_id,
+        from_=from_,
+        to=to,
+    )
+    return await _export(request, query, format_)
+
+
+def _document_export(kind: DocumentKind):
+    async def export_documents(
+        request: Request,
+        _: Viewer,
+        format_: Format = ExportFormat.XLSX,
+        sort: Sort = None,
+        status: DocumentStatus | None = None,
+        warehouse_id: uuid.UUID | None = None,
+        item_id: uuid.UUID | None = None,
+        q: Annotated[str | None, Query(description="matches number, partner or reference")] = None,
+        from_: FromTime = None,
+        to: ToTime = None,
+    ):
+        query = queries.documents_query(
+            kind,
+            sort=sort,
+            status=status,
+            warehouse_id=warehouse_id,
+            item_id=item_id,
+            q=q,
+            from_=from_,
+            to=to,
+        )
+        return await _export(request, query, format_)
+
+    export_documents.__doc__ = f"{kind.title()}s as a spreadsheet: one row per line."
+    router.add_api_route(
+        f"/{kind}s/export",
+        export_documents,
+        methods=["GET"],
+        response_class=Response,
+        responses=FILE_RESPONSES,
+        operation_id=f"export_{kind}s",
+        name=f"export_{kind}s",
+    )
+
+
+for _kind in DocumentKind:
+    _document_export(_kind)
+
+
+def _template(spec: ImportSpec, fmt: ExportFormat, stem: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{stem}-import-template.{fmt}"'}
+    if fmt is ExportFormat.CSV:
+        writer = CsvWriter(spec.columns)
+        return Response(writer.header(), media_type=MEDIA_TYPES[fmt], headers=headers)
+    writer = XlsxWriter(spec.columns, title=stem.replace("-", " ").title())
+    guide = [("Column", "Required", "What to enter", "Example")]
+    guide += [
+        (column.label, "yes" if column.key in spec.required else "", column.help, column.example)
+        for column in spec.columns
+    ]
+    writer.add_sheet("Help", guide)
+    target = io.BytesIO()
+    writer.save(target)
+    return Response(target.getvalue(), media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+@router.get(
+    "/items/import-template",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+    operation_id="items_import_template",
+)
+async def items_import_template(_: Viewer, format_: Format = ExportFormat.XLSX):
+    """An empty items sheet with the import's columns (and, in .xlsx, a Help sheet)."""
+    return _template(ITEM_IMPORT, format_, "items")
+
+
+@router.get(
+    "/stock-adjustments/import-template",
+    response_class=Response,
+    responses=FILE_RESPONSES,
+    operation_id="stock_import_template",
+)
+async def stock_import_template(_: Viewer, format_: Format = ExportFormat.XLSX):
+    """An empty opening-stock sheet: SKU, Warehouse code, Counted quantity."""
+    return _template(STOCK_IMPORT, format_, "opening-stock")
+
+
+@router.post("/items/import", response_model=ItemImportResult, operation_id="import_items")
+async def import_items(
+    actor: Manager,
+    uow: Uow,
+    file: Annotated[UploadFile, File(description=".xlsx or CSV (UTF-8), at most 10 MiB")],
+    dry_run: Annotated[bool, Form(description="validate only, write nothing")] = False,
+    mode: Annotated[
+        service.ImportMode, Form(description="create: new SKUs only; upsert: also update")
+    ] = service.ImportMode.CREATE,
+):
+    """Create or update items from a spreadsheet, all or nothing.
+
+    A dry run answers 200 with every problem; a real import with problems answers 422
+    `validation_error` listing them, and writes nothing.
+    """
+    result = await service.import_items(
+        uow,
+        await file.read(),
+        filename=file.filename,
+        content_type=file.content_type,
+        mode=mode,
+        dry_run=dry_run,
+        actor=actor,
+    )
+    return ItemImportResult.model_validate(result.__dict__)
+
+
+@router.post(
+    "/stock-adjustments/import",
+    response_model=StockImportResult,
+    operation_id="import_stock_counts",
+)
+async def import_stock_counts(
+    actor: Manager,
+    uow: Uow,
+    file: Annotated[UploadFile, File(description=".xlsx or CSV (UTF-8), at most 10 MiB")],
+    dry_run: Annotated[bool, Form(description="validate only, write nothing")] = False,
+    reason: Annotated[str, Form(min_length=1, max_length=500)] = "Opening stock import",
+):
+    """Opening stock (sku, warehouse_code, counted_quantity): one adjustment per warehouse."""
+    result = await service.import_stock_counts(
+        uow,
+        await file.read(),
+        filename=file.filename,
+        content_type=file.content_type,
+        dry_run=dry_run,
+        reason=reason,
+        actor=actor,
+    )
+    return StockImportResult.model_validate(result.__dict__)
