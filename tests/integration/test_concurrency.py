@@ -61,7 +61,7 @@ async def _prepare(client: httpx.AsyncClient, stock: dict[str, int]) -> tuple[st
     warehouses = (await client.get("/api/v1/warehouses")).json()["data"]
     main = next(w["id"] for w in warehouses if w["code"] == "MAIN")
     items = {}
-    for sku, quantity in stock.items():
+    for sku in stock:
         item = (await client.post("/api/v1/items", json={"sku": sku, "name": sku})).json()
         items[sku] = item["id"]
     receipt = await client.post("/api/v1/inbounds", json={

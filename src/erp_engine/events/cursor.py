@@ -4,7 +4,8 @@ On PostgreSQL events are ordered by (writing transaction id, position) and the f
 before the oldest transaction still running: everything before that point is final, so a
 client that always passes the last cursor it saw never misses an event, even one whose
 transaction committed after a newer one. SQLite has one writer at a time, so there commit
-order is position order and txid is always 0.
+order is position order and txid is always 0. Only transactions in this database count: a
+transaction id is server-wide, but another database cannot write our outbox.
 """
 
 from __future__ import annotations

@@ -13,7 +13,19 @@ from erp_engine.events.model import OutboxEvent, WebhookCursor
 
 # The id of the current transaction (an xid8 as a number); only PostgreSQL has one.
 CURRENT_TXID = text("pg_current_xact_id()::text::bigint")
-OLDEST_RUNNING_TXID = text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+# The feed's horizon: the oldest transaction still running in THIS database (or, if none,
+# the snapshot's xmax). Transaction ids are server-wide, but a transaction in another
+# database cannot write our outbox, so it must not hold the feed back. A running xid is
+# skipped only when pg_stat_activity shows it in another database; an xid it does not show
+# (just finished) still counts, so a race only makes the horizon earlier, never later.
+FEED_HORIZON_TXID = text("""(
+    SELECT coalesce(
+        min(running::text::bigint),
+        pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS running
+    WHERE (running::text::bigint % 4294967296) NOT IN (
+        SELECT backend_xid::text::bigint FROM pg_stat_activity
+        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))""")
 
 class OutboxRepository:
     def __init__(self, session: AsyncSession):
@@ -73,7 +85,7 @@ class OutboxRepository:
             or_(txid > after.txid, and_(txid == after.txid, OutboxEvent.position > after.position))
         )
         if self._postgres:
-            stmt = stmt.where(OutboxEvent.txid < OLDEST_RUNNING_TXID)
+            stmt = stmt.where(OutboxEvent.txid < FEED_HORIZON_TXID)
         stmt = stmt.order_by(txid, OutboxEvent.position).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from pydantic import Field
 
 from erp_engine.kernel.roles import Role
-from erp_engine.kernel.schema import InputModel, OutputModel, Timestamp
+from erp_engine.kernel.schema import InputModel, OutputModel, Timestamp, UtcDateTime
 
 
 class LoginBody(InputModel):
@@ -63,7 +62,7 @@ class UserUpdate(InputModel):
 class ApiKeyCreate(InputModel):
     name: str = Field(min_length=1, max_length=200)
     role: Role
-    expires_at: datetime | None = None
+    expires_at: UtcDateTime | None = None
 
 
 class ApiKeyRead(OutputModel):

@@ -33,10 +33,13 @@ class WebhookRepository:
         await self.session.flush()
 
     async def claim_due(self, now: datetime, limit: int) -> list[WebhookDelivery]:
-        """Pending deliveries whose time has come, locked (other dispatchers skip them)."""
+        """Pending deliveries whose time has come, locked (other dispatchers skip them).
+        A disabled webhook's deliveries wait until it is active again."""
+        active = select(Webhook.id).where(Webhook.active.is_(True))
         stmt = (select(WebhookDelivery)
                 .where(WebhookDelivery.status == DeliveryStatus.PENDING,
-                       WebhookDelivery.next_attempt_at <= now)
+                       WebhookDelivery.next_attempt_at <= now,
+                       WebhookDelivery.webhook_id.in_(active))
                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
                 .limit(limit))
         if self.session.get_bind().dialect.name == "postgresql":

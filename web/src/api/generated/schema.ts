@@ -2112,6 +2112,10 @@ export interface components {
              * Format: uuid
              */
             item_id: string;
+            /** Sku */
+            sku: string;
+            /** Item Name */
+            item_name: string;
             /**
              * Warehouse Id
              * Format: uuid
