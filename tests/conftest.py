@@ -37,10 +37,13 @@ KEPT_TABLES = {"users", "alembic_version"}
 def pytest_collection_modifyitems(items):
     for item in items:
         if "postgres_only" in item.keywords and "backend" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.skipif(
-                getattr(item, "callspec", None) is not None
-                and item.callspec.params.get("backend") == "sqlite",
-                reason="PostgreSQL-only"))
+            item.add_marker(
+                pytest.mark.skipif(
+                    getattr(item, "callspec", None) is not None
+                    and item.callspec.params.get("backend") == "sqlite",
+                    reason="PostgreSQL-only",
+                )
+            )
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -69,8 +72,12 @@ def database_url(backend: str, tmp_path_factory) -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return Settings(
-        _env_file=None, database_url=database_url, jwt_secret=TEST_SECRET,
-        access_token_minutes=600, database_pool_size=5, rate_limit_default="100000/minute",
+        _env_file=None,
+        database_url=database_url,
+        jwt_secret=TEST_SECRET,
+        access_token_minutes=600,
+        database_pool_size=5,
+        rate_limit_default="100000/minute",
         rate_limit_login_ip="100000/minute",
     )
 
@@ -98,8 +105,9 @@ async def role_users(app) -> RoleUsers:
     ids, emails = {}, {}
     for role in Role:
         email = f"{role}@test.example"
-        user = await identity.create_user(new_uow(app), email=email, name=f"Test {role}",
-                                          role=role, password=PASSWORD)
+        user = await identity.create_user(
+            new_uow(app), email=email, name=f"Test {role}", role=role, password=PASSWORD
+        )
         ids[role], emails[role] = user.id, email
     return RoleUsers(ids, emails)
 
@@ -119,20 +127,29 @@ async def reset_database(app) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES]
     async with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            await connection.execute(text(
-                f"TRUNCATE {', '.join(t for t in tables if t != 'warehouses')} RESTART IDENTITY"))
+            await connection.execute(
+                text(
+                    f"TRUNCATE {', '.join(t for t in tables if t != 'warehouses')} RESTART IDENTITY"
+                )
+            )
         else:
             for table in tables:
                 if table != "warehouses":
                     # Table names come from our own metadata, never from input.
                     await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608
         await connection.execute(text("DELETE FROM warehouses WHERE code <> 'MAIN'"))
-        await connection.execute(text(
-            "UPDATE warehouses SET name = 'Main warehouse', address = NULL, active = TRUE, "
-            "version = 1"))
-        await connection.execute(text(
-            "INSERT INTO document_counters (kind, last_value) VALUES "
-            "('inbound', 0), ('outbound', 0), ('adjustment', 0), ('transfer', 0)"))
+        await connection.execute(
+            text(
+                "UPDATE warehouses SET name = 'Main warehouse', address = NULL, active = TRUE, "
+                "version = 1"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO document_counters (kind, last_value) VALUES "
+                "('inbound', 0), ('outbound', 0), ('adjustment', 0), ('transfer', 0)"
+            )
+        )
 
 
 @pytest.fixture

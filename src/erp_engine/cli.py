@@ -296,8 +296,12 @@ def events_tail(
         raise typer.Exit(2)
 
     def show(event: dict) -> None:
-        console.print(f"{event['occurred_at']}  {event['type']:<22} {event['entity_type']} "
-                      f"{event['entity_id']}  {event['id']}", highlight=False, soft_wrap=True)
+        console.print(
+            f"{event['occurred_at']}  {event['type']:<22} {event['entity_type']} "
+            f"{event['entity_id']}  {event['id']}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
     asyncio.run(tail(settings.nats_url, subject, show, count=count, new_only=new_only))
 

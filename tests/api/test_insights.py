@@ -18,9 +18,14 @@ async def _alerts(api, item_id: str, **params) -> list[dict]:
 
 async def _low_events(app, item_id: str) -> int:
     async with app.state.read_sessions() as session:
-        return await session.scalar(select(func.count()).select_from(OutboxEvent).where(
-            OutboxEvent.type == "stock.low", OutboxEvent.entity_id == __import__("uuid").UUID(
-                item_id)))
+        return await session.scalar(
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(
+                OutboxEvent.type == "stock.low",
+                OutboxEvent.entity_id == __import__("uuid").UUID(item_id),
+            )
+        )
 
 
 async def test_alert_opens_when_available_reaches_the_reorder_point(api, app):

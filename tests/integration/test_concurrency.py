@@ -24,10 +24,12 @@ PASSWORD = "concurrency-pass-123"
 SECRET = "concurrency-secret-" + "y" * 32
 
 
-@pytest.fixture(params=[
-    pytest.param(("postgresql", 4, 48), id="postgresql-4-workers-48-clients"),
-    pytest.param(("sqlite", 2, 32), id="sqlite-2-workers-32-clients"),
-])
+@pytest.fixture(
+    params=[
+        pytest.param(("postgresql", 4, 48), id="postgresql-4-workers-48-clients"),
+        pytest.param(("sqlite", 2, 32), id="sqlite-2-workers-32-clients"),
+    ]
+)
 def server(request, tmp_path):
     backend, workers, clients = request.param
     if backend == "postgresql":
@@ -38,8 +40,19 @@ def server(request, tmp_path):
     env = {"DATABASE_URL": url, "JWT_SECRET": SECRET, "ENGINE_COMMIT_SHA": "concurrency"}
     try:
         upgrade(url)
-        erp("user", "create", "--email", "boss@test.example", "--name", "Boss", "--role",
-            "manager", "--password", PASSWORD, env=env)
+        erp(
+            "user",
+            "create",
+            "--email",
+            "boss@test.example",
+            "--name",
+            "Boss",
+            "--role",
+            "manager",
+            "--password",
+            PASSWORD,
+            env=env,
+        )
         with running_server(env, workers=workers, log_dir=tmp_path) as base_url:
             yield base_url, clients
     finally:
@@ -48,10 +61,12 @@ def server(request, tmp_path):
 
 
 async def _session(base_url: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base_url, timeout=60,
-                               limits=httpx.Limits(max_connections=100))
-    login = await client.post("/api/v1/auth/login",
-                              json={"email": "boss@test.example", "password": PASSWORD})
+    client = httpx.AsyncClient(
+        base_url=base_url, timeout=60, limits=httpx.Limits(max_connections=100)
+    )
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": "boss@test.example", "password": PASSWORD}
+    )
     assert login.status_code == 200, login.text
     client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
     return client
@@ -64,9 +79,13 @@ async def _prepare(client: httpx.AsyncClient, stock: dict[str, int]) -> tuple[st
     for sku in stock:
         item = (await client.post("/api/v1/items", json={"sku": sku, "name": sku})).json()
         items[sku] = item["id"]
-    receipt = await client.post("/api/v1/inbounds", json={
-        "warehouse_id": main,
-        "lines": [{"item_id": items[s], "quantity": q} for s, q in stock.items()]})
+    receipt = await client.post(
+        "/api/v1/inbounds",
+        json={
+            "warehouse_id": main,
+            "lines": [{"item_id": items[s], "quantity": q} for s, q in stock.items()],
+        },
+    )
     for action in ("approve", "commit"):
         response = await client.post(f"/api/v1/inbounds/{receipt.json()['id']}/{action}")
         assert response.status_code == 200, response.text
@@ -75,9 +94,13 @@ async def _prepare(client: httpx.AsyncClient, stock: dict[str, int]) -> tuple[st
 
 async def _ship(client: httpx.AsyncClient, warehouse: str, lines: list[tuple[str, int]]):
     """Create, approve and commit one outbound; return the approve status code."""
-    created = await client.post("/api/v1/outbounds", json={
-        "warehouse_id": warehouse,
-        "lines": [{"item_id": item, "quantity": q} for item, q in lines]})
+    created = await client.post(
+        "/api/v1/outbounds",
+        json={
+            "warehouse_id": warehouse,
+            "lines": [{"item_id": item, "quantity": q} for item, q in lines],
+        },
+    )
     assert created.status_code == 201, created.text
     document = created.json()["id"]
     approve = await client.post(f"/api/v1/outbounds/{document}/approve")
@@ -92,8 +115,9 @@ async def _ship(client: httpx.AsyncClient, warehouse: str, lines: list[tuple[str
 
 async def _ledger_adds_up(client: httpx.AsyncClient, item_id: str) -> Decimal:
     stock = (await client.get(f"/api/v1/stocks/{item_id}")).json()
-    moves = (await client.get("/api/v1/stock-moves",
-                              params={"item_id": item_id, "limit": 200})).json()
+    moves = (
+        await client.get("/api/v1/stock-moves", params={"item_id": item_id, "limit": 200})
+    ).json()
     assert moves["count"] <= 200
     ledger_total = sum(Decimal(str(m["quantity"])) for m in moves["data"])
     assert Decimal(str(stock["on_hand"])) == ledger_total
@@ -110,8 +134,9 @@ async def test_hot_item_is_never_oversold(server):
     warehouse, items = await _prepare(setup, {"HOT-1": stock})
     sessions = await asyncio.gather(*(_session(base_url) for _ in range(clients)))
     try:
-        results = await asyncio.gather(*(
-            _ship(session, warehouse, [(items["HOT-1"], 1)]) for session in sessions))
+        results = await asyncio.gather(
+            *(_ship(session, warehouse, [(items["HOT-1"], 1)]) for session in sessions)
+        )
         assert results.count(200) == stock
         assert results.count(409) == clients - stock
         assert await _ledger_adds_up(setup, items["HOT-1"]) == 0
@@ -132,9 +157,12 @@ async def test_multi_line_shipments_in_any_line_order_never_deadlock(server):
         random.Random(n).shuffle(lines)
         shuffled.append(lines)
     try:
-        results = await asyncio.gather(*(
-            _ship(session, warehouse, lines) for session, lines in zip(sessions, shuffled,
-                                                                         strict=True)))
+        results = await asyncio.gather(
+            *(
+                _ship(session, warehouse, lines)
+                for session, lines in zip(sessions, shuffled, strict=True)
+            )
+        )
         assert results.count(200) == stock
         assert results.count(409) == clients - stock
         for item_id in items.values():

@@ -80,4 +80,5 @@ def test_downgrade_to_base_and_upgrade_again(empty_database):
     assert _fetch(empty_database, "SELECT count(*) FROM alembic_version") == [(0,)]
     migrate.upgrade(empty_database)
     assert _fetch(empty_database, "SELECT version_num FROM alembic_version") == [
-        (migrate.head_revision(),)]
+        (migrate.head_revision(),)
+    ]

@@ -20,10 +20,18 @@ class Api:
     def headers(self, role: Role | str = Role.MANAGER, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[Role(role)]}", **extra}
 
-    async def request(self, method: str, path: str, *, role: Role | str = Role.MANAGER,
-                      headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
-        return await self.client.request(method, path, headers={**self.headers(role),
-                                                                **(headers or {})}, **kwargs)
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        role: Role | str = Role.MANAGER,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        return await self.client.request(
+            method, path, headers={**self.headers(role), **(headers or {})}, **kwargs
+        )
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.request("GET", path, **kwargs)
@@ -51,39 +59,68 @@ class Api:
 
     async def warehouse(self, code: str | None = None, **fields: Any) -> dict:
         code = code or f"WH{next(_counter)}"
-        return await self.ok("POST", "/api/v1/warehouses", 201,
-                             json={"code": code, "name": f"Warehouse {code}", **fields})
+        return await self.ok(
+            "POST",
+            "/api/v1/warehouses",
+            201,
+            json={"code": code, "name": f"Warehouse {code}", **fields},
+        )
 
     async def engine(self, code: str | None = None, **fields: Any) -> dict:
         code = code or f"ENG{next(_counter)}"
-        return await self.ok("POST", "/api/v1/engines", 201,
-                             json={"code": code, "name": f"Engine {code}", **fields})
+        return await self.ok(
+            "POST", "/api/v1/engines", 201, json={"code": code, "name": f"Engine {code}", **fields}
+        )
 
     async def item(self, sku: str | None = None, **fields: Any) -> dict:
         sku = sku or f"SKU-{next(_counter)}"
-        return await self.ok("POST", "/api/v1/items", 201,
-                             json={"sku": sku, "name": f"Item {sku}", **fields})
+        return await self.ok(
+            "POST", "/api/v1/items", 201, json={"sku": sku, "name": f"Item {sku}", **fields}
+        )
 
-    async def document(self, kind: str, warehouse_id: str, lines: list[tuple[str, Any]],
-                       role: Role | str = Role.MANAGER, **fields: Any) -> dict:
-        body = {"warehouse_id": warehouse_id,
-                "lines": [{"item_id": item_id, "quantity": q} for item_id, q in lines], **fields}
+    async def document(
+        self,
+        kind: str,
+        warehouse_id: str,
+        lines: list[tuple[str, Any]],
+        role: Role | str = Role.MANAGER,
+        **fields: Any,
+    ) -> dict:
+        body = {
+            "warehouse_id": warehouse_id,
+            "lines": [{"item_id": item_id, "quantity": q} for item_id, q in lines],
+            **fields,
+        }
         return await self.ok("POST", f"/api/v1/{kind}s", 201, json=body, role=role)
 
-    async def act(self, kind: str, document_id: str, action: str, status: int = 200,
-                  role: Role | str = Role.MANAGER, **kwargs: Any) -> dict:
-        return await self.ok("POST", f"/api/v1/{kind}s/{document_id}/{action}", status,
-                             role=role, **kwargs)
+    async def act(
+        self,
+        kind: str,
+        document_id: str,
+        action: str,
+        status: int = 200,
+        role: Role | str = Role.MANAGER,
+        **kwargs: Any,
+    ) -> dict:
+        return await self.ok(
+            "POST", f"/api/v1/{kind}s/{document_id}/{action}", status, role=role, **kwargs
+        )
 
-    async def receive(self, item_id: str, quantity: Any, warehouse_id: str | None = None,
-                      unit_cost: Any | None = None) -> dict:
+    async def receive(
+        self,
+        item_id: str,
+        quantity: Any,
+        warehouse_id: str | None = None,
+        unit_cost: Any | None = None,
+    ) -> dict:
         """Create, approve and commit an inbound of one line."""
         warehouse_id = warehouse_id or (await self.main_warehouse())["id"]
         line: dict[str, Any] = {"item_id": item_id, "quantity": quantity}
         if unit_cost is not None:
             line["unit_cost"] = unit_cost
-        doc = await self.ok("POST", "/api/v1/inbounds", 201,
-                            json={"warehouse_id": warehouse_id, "lines": [line]})
+        doc = await self.ok(
+            "POST", "/api/v1/inbounds", 201, json={"warehouse_id": warehouse_id, "lines": [line]}
+        )
         await self.act("inbound", doc["id"], "approve")
         return await self.act("inbound", doc["id"], "commit")
 

@@ -25,8 +25,14 @@ def free_port() -> int:
 
 def erp(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run the `erp` command line with `env` added; raise on failure."""
-    return subprocess.run([sys.executable, "-m", "erp_engine", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, check=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "erp_engine", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
 
 
 def _wait_ready(base_url: str, process: subprocess.Popen, log: Path) -> None:
@@ -50,10 +56,22 @@ def running_server(env: dict[str, str], *, workers: int, log_dir: Path) -> Itera
     log = log_dir / f"server-{port}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "erp_engine", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--workers", str(workers)],
-            env={**os.environ, "LOG_LEVEL": "warning", **env}, stdout=output,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "erp_engine",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env={**os.environ, "LOG_LEVEL": "warning", **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base_url = f"http://127.0.0.1:{port}"
     try:

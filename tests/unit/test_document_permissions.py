@@ -17,16 +17,24 @@ def principal(role: Role, user_id: uuid.UUID | None = None) -> Principal:
 
 
 def document(status: DocumentStatus, created_by=OWNER, reversed_by=None) -> StockDocument:
-    return StockDocument(kind="outbound", number="OUT-000001", status=status,
-                         created_by=created_by, reversed_by_id=reversed_by)
+    return StockDocument(
+        kind="outbound",
+        number="OUT-000001",
+        status=status,
+        created_by=created_by,
+        reversed_by_id=reversed_by,
+    )
 
 
-@pytest.mark.parametrize(("role", "expected"), [
-    (Role.VIEWER, []),
-    (Role.STAFF, []),
-    (Role.MANAGER, ["update", "approve", "cancel"]),
-    (Role.ADMIN, ["update", "approve", "cancel"]),
-])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.VIEWER, []),
+        (Role.STAFF, []),
+        (Role.MANAGER, ["update", "approve", "cancel"]),
+        (Role.ADMIN, ["update", "approve", "cancel"]),
+    ],
+)
 def test_draft_actions_by_role_for_a_non_owner(role, expected):
     assert document(DocumentStatus.DRAFT).allowed_actions(principal(role)) == expected
 
@@ -44,7 +52,10 @@ def test_viewer_owner_gets_nothing():
 def test_manager_actions_follow_the_state():
     manager = principal(Role.MANAGER)
     assert document(DocumentStatus.APPROVED).allowed_actions(manager) == [
-        "reopen", "commit", "cancel"]
+        "reopen",
+        "commit",
+        "cancel",
+    ]
     assert document(DocumentStatus.COMMITTED).allowed_actions(manager) == ["reverse"]
     assert document(DocumentStatus.CANCELLED).allowed_actions(manager) == []
 
@@ -63,4 +74,5 @@ def test_forbidden_comes_before_invalid_transition():
 
 def test_check_returns_the_target_state():
     assert document(DocumentStatus.DRAFT).check(principal(Role.MANAGER), "approve") is (
-        DocumentStatus.APPROVED)
+        DocumentStatus.APPROVED
+    )

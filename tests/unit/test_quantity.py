@@ -10,8 +10,12 @@ from erp_engine.db.types import ScaledDecimal
 from erp_engine.kernel.quantity import moving_average_cost, plain
 from erp_engine.kernel.roles import Role
 
-quantities = st.decimals(min_value=Decimal("-999999999999.999"),
-                         max_value=Decimal("999999999999.999"), places=3, allow_nan=False)
+quantities = st.decimals(
+    min_value=Decimal("-999999999999.999"),
+    max_value=Decimal("999999999999.999"),
+    places=3,
+    allow_nan=False,
+)
 
 
 @given(quantities)
@@ -41,9 +45,11 @@ def test_float_serialisation_is_exact_for_fifteen_digits():
 
 def test_moving_average_weights_by_quantity():
     assert moving_average_cost(Decimal(10), Decimal(100), Decimal(10), Decimal(200)) == Decimal(
-        "150.0000")
+        "150.0000"
+    )
     assert moving_average_cost(Decimal(0), Decimal(999), Decimal(5), Decimal("12.34567")) == (
-        Decimal("12.3457"))
+        Decimal("12.3457")
+    )
 
 
 def test_plain_drops_trailing_zeros():

@@ -91,7 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workers = None
         if settings.relay_in_server:
             workers = asyncio.create_task(
-                run_workers(lambda: UnitOfWork(write_sessions), settings, stop=stop))
+                run_workers(lambda: UnitOfWork(write_sessions), settings, stop=stop)
+            )
         yield
         stop.set()
         if workers is not None:

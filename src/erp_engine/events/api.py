@@ -15,7 +15,8 @@ router = SlashRouter(prefix="/events", tags=["events"])
 
 @router.get("", response_model=EventPage, operation_id="list_events")
 async def list_events(
-    _: Viewer, session: ReadSession,
+    _: Viewer,
+    session: ReadSession,
     after: str | None = Query(None, description="`next_cursor` of the previous page"),
     limit: int = Query(100, ge=1, le=1000),
 ):

@@ -35,6 +35,7 @@ class Cursor:
             txid, position = base64.urlsafe_b64decode(text.encode()).decode().split(":")
             return cls(int(txid), int(position))
         except (ValueError, UnicodeDecodeError) as error:
-            raise ValidationError("Invalid cursor.", errors=[
-                {"field": "after", "message": "Pass a cursor from a previous response."}
-            ]) from error
+            raise ValidationError(
+                "Invalid cursor.",
+                errors=[{"field": "after", "message": "Pass a cursor from a previous response."}],
+            ) from error

@@ -15,7 +15,15 @@ async def read_feed(session: AsyncSession, after: Cursor, limit: int) -> EventPa
     cursor = after
     for event in events:
         cursor = Cursor(event.txid or 0, event.position)
-        data.append(EventRead(id=event.id, type=event.type, occurred_at=event.occurred_at,
-                              entity_type=event.entity_type, entity_id=event.entity_id,
-                              data=event.data, cursor=cursor.encode()))
+        data.append(
+            EventRead(
+                id=event.id,
+                type=event.type,
+                occurred_at=event.occurred_at,
+                entity_type=event.entity_type,
+                entity_id=event.entity_id,
+                data=event.data,
+                cursor=cursor.encode(),
+            )
+        )
     return EventPage(data=data, next_cursor=cursor.encode())

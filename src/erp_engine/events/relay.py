@@ -45,15 +45,23 @@ class JetStreamPublisher:
         self.js = None
 
     async def connect(self) -> None:
-        self.nc = await nats.connect(self.url, connect_timeout=self.timeout,
-                                     max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                                     allow_reconnect=True)
+        self.nc = await nats.connect(
+            self.url,
+            connect_timeout=self.timeout,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            allow_reconnect=True,
+        )
         self.js = self.nc.jetstream(timeout=self.timeout)
         await ensure_stream(self.js)
 
     async def publish(self, event: OutboxEvent) -> None:
-        await self.js.publish(subject_for(event.type), event_payload(event),
-                              headers={"Nats-Msg-Id": str(event.id)}, timeout=self.timeout)
+        await self.js.publish(
+            subject_for(event.type),
+            event_payload(event),
+            headers={"Nats-Msg-Id": str(event.id)},
+            timeout=self.timeout,
+        )
 
     async def close(self) -> None:
         if self.nc is not None and not self.nc.is_closed:
@@ -65,13 +73,19 @@ async def ensure_stream(js) -> None:
     try:
         await js.stream_info(STREAM)
     except NotFoundError:
-        await js.add_stream(StreamConfig(name=STREAM, subjects=[SUBJECTS],
-                                         duplicate_window=DUPLICATE_WINDOW_S))
+        await js.add_stream(
+            StreamConfig(name=STREAM, subjects=[SUBJECTS], duplicate_window=DUPLICATE_WINDOW_S)
+        )
 
 
 async def run_relay(
-    uow_factory: Callable[[], UnitOfWork], nats_url: str, *, stop: asyncio.Event,
-    batch: int = 100, idle_s: float = 0.5, on_published: Callable[[int], None] | None = None,
+    uow_factory: Callable[[], UnitOfWork],
+    nats_url: str,
+    *,
+    stop: asyncio.Event,
+    batch: int = 100,
+    idle_s: float = 0.5,
+    on_published: Callable[[int], None] | None = None,
 ) -> None:
     """Publish until `stop` is set; ride out broker and database outages with back-off."""
     publisher = JetStreamPublisher(nats_url)

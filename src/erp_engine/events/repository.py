@@ -27,6 +27,7 @@ FEED_HORIZON_TXID = text("""(
         SELECT backend_xid::text::bigint FROM pg_stat_activity
         WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))""")
 
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -67,16 +68,20 @@ class OutboxRepository:
             earlier.position < OutboxEvent.position,
             earlier.position.not_in(select(claimed_cte.c.position)),
         )
-        stmt = (select(OutboxEvent)
-                .where(OutboxEvent.position.in_(select(claimed_cte.c.position)), ~blocked)
-                .order_by(OutboxEvent.position))
+        stmt = (
+            select(OutboxEvent)
+            .where(OutboxEvent.position.in_(select(claimed_cte.c.position)), ~blocked)
+            .order_by(OutboxEvent.position)
+        )
         return list((await self.session.execute(stmt)).scalars())
 
     async def mark_published(self, positions: list[int], now: datetime) -> None:
         if positions:
-            await self.session.execute(update(OutboxEvent)
-                                       .where(OutboxEvent.position.in_(positions))
-                                       .values(published_at=now))
+            await self.session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.position.in_(positions))
+                .values(published_at=now)
+            )
 
     async def feed(self, after: Cursor, limit: int) -> list[OutboxEvent]:
         """Events after the cursor in (txid, position) order, only from finished transactions."""
@@ -92,7 +97,8 @@ class OutboxRepository:
     async def backlog(self) -> tuple[int, datetime | None]:
         """(unpublished events, when the oldest of them occurred)."""
         stmt = select(func.count(), func.min(OutboxEvent.occurred_at)).where(
-            OutboxEvent.published_at.is_(None))
+            OutboxEvent.published_at.is_(None)
+        )
         count, oldest = (await self.session.execute(stmt)).one()
         return int(count), oldest
 
@@ -105,5 +111,8 @@ class OutboxRepository:
         return Cursor(row.txid, row.position)
 
     async def save_cursor(self, name: str, cursor: Cursor) -> None:
-        await self.session.execute(update(WebhookCursor).where(WebhookCursor.name == name)
-                                   .values(txid=cursor.txid, position=cursor.position))
+        await self.session.execute(
+            update(WebhookCursor)
+            .where(WebhookCursor.name == name)
+            .values(txid=cursor.txid, position=cursor.position)
+        )

@@ -83,6 +83,11 @@ async def outbox_backlog(uow: UnitOfWork) -> tuple[int, datetime | None]:
 
 def event_body(event: OutboxEvent) -> dict[str, Any]:
     """The public shape of an event, as published to NATS, webhooks and the feed."""
-    return {"id": str(event.id), "type": event.type, "occurred_at": event.occurred_at.isoformat(),
-            "entity_type": event.entity_type, "entity_id": str(event.entity_id),
-            "data": event.data}
+    return {
+        "id": str(event.id),
+        "type": event.type,
+        "occurred_at": event.occurred_at.isoformat(),
+        "entity_type": event.entity_type,
+        "entity_id": str(event.entity_id),
+        "data": event.data,
+    }

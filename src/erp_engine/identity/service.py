@@ -110,8 +110,9 @@ async def refresh(uow: UnitOfWork, refresh_token: str, *, settings: Settings) ->
             raise UnauthorizedError("Invalid refresh token.")
         stored.used_at = now
         pair = _issue_pair(uow, user, settings, family_id=stored.family_id)
-        add_event(uow, "auth.refresh", actor=user.as_principal(), entity_type="user",
-                  entity_id=user.id)
+        add_event(
+            uow, "auth.refresh", actor=user.as_principal(), entity_type="user", entity_id=user.id
+        )
         await uow.commit()
         return pair
 

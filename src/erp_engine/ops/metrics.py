@@ -35,13 +35,20 @@ from erp_engine.webhooks.model import WebhookDelivery
 
 REQUESTS = Counter("erp_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
-    "erp_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-DOCUMENT_ACTIONS = Counter("erp_document_actions_total", "Document workflow actions",
-                           ["type", "action"])
+    "erp_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+DOCUMENT_ACTIONS = Counter(
+    "erp_document_actions_total", "Document workflow actions", ["type", "action"]
+)
 STOCK_MOVES = Counter("erp_stock_moves_total", "Ledger moves written", ["reason"])
-DB_POOL_IN_USE = Gauge("erp_db_pool_connections_in_use", "Database connections checked out",
-                       multiprocess_mode="livesum")
+DB_POOL_IN_USE = Gauge(
+    "erp_db_pool_connections_in_use",
+    "Database connections checked out",
+    multiprocess_mode="livesum",
+)
 DB_POOL_SIZE = Gauge("erp_db_pool_size", "Database pool size", multiprocess_mode="livesum")
 
 router = APIRouter(tags=["health"])
@@ -78,23 +85,36 @@ class _DatabaseGauges:
 
 async def _database_gauges(request: Request) -> _DatabaseGauges:
     async with request.app.state.read_sessions() as session:
-        backlog, oldest = (await session.execute(
-            select(func.count(), func.min(OutboxEvent.occurred_at))
-            .where(OutboxEvent.published_at.is_(None)))).one()
-        deliveries = (await session.execute(
-            select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status))).all()
+        backlog, oldest = (
+            await session.execute(
+                select(func.count(), func.min(OutboxEvent.occurred_at)).where(
+                    OutboxEvent.published_at.is_(None)
+                )
+            )
+        ).one()
+        deliveries = (
+            await session.execute(
+                select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
+            )
+        ).all()
         low_stock = await session.scalar(
-            select(func.count()).select_from(Alert).where(Alert.status == AlertStatus.OPEN))
+            select(func.count()).select_from(Alert).where(Alert.status == AlertStatus.OPEN)
+        )
     age = (utcnow() - oldest).total_seconds() if oldest else 0.0
-    return _DatabaseGauges({
-        "erp_outbox_backlog": ("Events not yet published", [({}, float(backlog))]),
-        "erp_outbox_oldest_age_seconds": ("Age of the oldest unpublished event",
-                                          [({}, age)]),
-        "erp_webhook_deliveries": ("Webhook deliveries by status",
-                                   [({"status": s}, float(n)) for s, n in deliveries]),
-        "erp_low_stock_items": ("Items with an open low-stock alert",
-                                [({}, float(low_stock or 0))]),
-    })
+    return _DatabaseGauges(
+        {
+            "erp_outbox_backlog": ("Events not yet published", [({}, float(backlog))]),
+            "erp_outbox_oldest_age_seconds": ("Age of the oldest unpublished event", [({}, age)]),
+            "erp_webhook_deliveries": (
+                "Webhook deliveries by status",
+                [({"status": s}, float(n)) for s, n in deliveries],
+            ),
+            "erp_low_stock_items": (
+                "Items with an open low-stock alert",
+                [({}, float(low_stock or 0))],
+            ),
+        }
+    )
 
 
 async def _metrics_reader(request: Request) -> None:
@@ -131,5 +151,3 @@ async def metrics(request: Request, _: Annotated[None, Depends(_metrics_reader)]
     finally:
         registry.unregister(gauges)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
-
-

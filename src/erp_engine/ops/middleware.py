@@ -159,15 +159,24 @@ def _record(scope: Scope, status: int, seconds: float, request_id: str) -> None:
     # FastAPI keeps the router-local route in scope["route"] ("/items/{item_id}"); the full
     # template with the router prefixes ("/api/v1/items/{item_id}") is in its route context.
     context = scope.get("fastapi", {}).get("effective_route_context")
-    route = (getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
-             or "unmatched")
+    route = (
+        getattr(context, "path_format", None)
+        or getattr(scope.get("route"), "path", None)
+        or "unmatched"
+    )
     observe_request(scope["method"], route, status, seconds)
     principal = scope.get("state", {}).get("principal")
     level = "debug" if route in QUIET_ROUTES else "info"
     getattr(access_log, level)(
-        "request", request_id=request_id, method=scope["method"], route=route,
-        path=scope["path"], status=status, duration_ms=round(seconds * 1000, 2),
-        principal=f"{principal.kind}:{principal.id}" if principal else None)
+        "request",
+        request_id=request_id,
+        method=scope["method"],
+        route=route,
+        path=scope["path"],
+        status=status,
+        duration_ms=round(seconds * 1000, 2),
+        principal=f"{principal.kind}:{principal.id}" if principal else None,
+    )
 
 
 class BodyTooLarge(HTTPException):

@@ -11,8 +11,9 @@ from erp_engine.uow import UnitOfWork
 from erp_engine.webhooks.worker import run_dispatcher
 
 
-async def run_workers(uow_factory: Callable[[], UnitOfWork], settings: Settings, *,
-                      stop: asyncio.Event) -> None:
+async def run_workers(
+    uow_factory: Callable[[], UnitOfWork], settings: Settings, *, stop: asyncio.Event
+) -> None:
     """Run until `stop` is set."""
     tasks = [run_dispatcher(uow_factory, settings, stop=stop)]
     if settings.nats_url:

@@ -20,8 +20,9 @@ class HttpSender:
         except BlockedTargetError as error:
             return None, error.detail
         try:
-            response = await self.client.post(attempt.url, content=attempt.body,
-                                              headers=attempt.headers)
+            response = await self.client.post(
+                attempt.url, content=attempt.body, headers=attempt.headers
+            )
         except httpx.HTTPError as error:
             return None, f"{type(error).__name__}"
         if 300 <= response.status_code < 400:

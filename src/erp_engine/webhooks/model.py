@@ -46,7 +46,8 @@ class WebhookDelivery(UUIDKey, Base):
     __tablename__ = "webhook_deliveries"
 
     webhook_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("webhooks.id", ondelete="CASCADE"))
+        Uuid, ForeignKey("webhooks.id", ondelete="CASCADE")
+    )
     event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

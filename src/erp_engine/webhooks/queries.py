@@ -14,12 +14,20 @@ from erp_engine.webhooks.schemas import DeliveryRead, WebhookRead
 
 
 async def list_webhooks(session: AsyncSession, params: PageParams) -> Page[WebhookRead]:
-    stmt = select(Webhook).order_by(*order_by(params.sort, {"created_at": Webhook.created_at,
-                                                            "url": Webhook.url},
-                                              [Webhook.created_at, Webhook.id]))
+    stmt = select(Webhook).order_by(
+        *order_by(
+            params.sort,
+            {"created_at": Webhook.created_at, "url": Webhook.url},
+            [Webhook.created_at, Webhook.id],
+        )
+    )
     rows, total = await paginate(session, stmt, params)
-    return Page(data=[WebhookRead.model_validate(r[0]) for r in rows], count=total,
-                page=params.page, limit=params.limit)
+    return Page(
+        data=[WebhookRead.model_validate(r[0]) for r in rows],
+        count=total,
+        page=params.page,
+        limit=params.limit,
+    )
 
 
 async def get_webhook(session: AsyncSession, webhook_id: uuid.UUID) -> WebhookRead:
@@ -29,14 +37,24 @@ async def get_webhook(session: AsyncSession, webhook_id: uuid.UUID) -> WebhookRe
     return WebhookRead.model_validate(webhook)
 
 
-async def list_deliveries(session: AsyncSession, webhook_id: uuid.UUID, params: PageParams, *,
-                          status: str | None = None) -> Page[DeliveryRead]:
+async def list_deliveries(
+    session: AsyncSession, webhook_id: uuid.UUID, params: PageParams, *, status: str | None = None
+) -> Page[DeliveryRead]:
     await get_webhook(session, webhook_id)
     stmt = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
     if status:
         stmt = stmt.where(WebhookDelivery.status == status)
-    stmt = stmt.order_by(*order_by(params.sort, {"created_at": WebhookDelivery.created_at},
-                                   [WebhookDelivery.created_at.desc(), WebhookDelivery.id]))
+    stmt = stmt.order_by(
+        *order_by(
+            params.sort,
+            {"created_at": WebhookDelivery.created_at},
+            [WebhookDelivery.created_at.desc(), WebhookDelivery.id],
+        )
+    )
     rows, total = await paginate(session, stmt, params)
-    return Page(data=[DeliveryRead.model_validate(r[0]) for r in rows], count=total,
-                page=params.page, limit=params.limit)
+    return Page(
+        data=[DeliveryRead.model_validate(r[0]) for r in rows],
+        count=total,
+        page=params.page,
+        limit=params.limit,
+    )

@@ -22,8 +22,9 @@ class WebhookRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def active(self) -> list[Webhook]:
-        return list((await self.session.execute(
-            select(Webhook).where(Webhook.active.is_(True)))).scalars())
+        return list(
+            (await self.session.execute(select(Webhook).where(Webhook.active.is_(True)))).scalars()
+        )
 
     def add(self, obj: Webhook | WebhookDelivery) -> None:
         self.session.add(obj)
@@ -36,12 +37,16 @@ class WebhookRepository:
         """Pending deliveries whose time has come, locked (other dispatchers skip them).
         A disabled webhook's deliveries wait until it is active again."""
         active = select(Webhook.id).where(Webhook.active.is_(True))
-        stmt = (select(WebhookDelivery)
-                .where(WebhookDelivery.status == DeliveryStatus.PENDING,
-                       WebhookDelivery.next_attempt_at <= now,
-                       WebhookDelivery.webhook_id.in_(active))
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                .limit(limit))
+        stmt = (
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+                WebhookDelivery.webhook_id.in_(active),
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+        )
         if self.session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         return list((await self.session.execute(stmt)).scalars())

@@ -15,10 +15,15 @@ EVENT_PATTERN = r"^[a-z_*]+(\.[a-z_*]+)*$"
 
 class WebhookCreate(InputModel):
     url: str = Field(min_length=8, max_length=2000)
-    events: list[str] = Field(min_length=1, max_length=50,
-                              description='event types or patterns, e.g. "outbound.*", "*"')
-    secret: str | None = Field(default=None, min_length=16, max_length=200,
-                               description="HMAC key; generated (and returned once) if omitted")
+    events: list[str] = Field(
+        min_length=1, max_length=50, description='event types or patterns, e.g. "outbound.*", "*"'
+    )
+    secret: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=200,
+        description="HMAC key; generated (and returned once) if omitted",
+    )
     active: bool = True
     description: str | None = Field(default=None, max_length=2000)
 

@@ -40,17 +40,30 @@ def sign(secret: str, body: bytes) -> str:
 
 @transactional
 async def create_webhook(
-    uow: UnitOfWork, *, url: str, events: list[str], secret: str | None, active: bool,
-    description: str | None, allowed_hosts: list[str], actor: Principal,
+    uow: UnitOfWork,
+    *,
+    url: str,
+    events: list[str],
+    secret: str | None,
+    active: bool,
+    description: str | None,
+    allowed_hosts: list[str],
+    actor: Principal,
 ) -> Webhook:
     """Raises:
     ValidationError: the URL is not http(s) or targets an internal address.
     """
     await check_target(url, allowed_hosts)
     async with uow:
-        webhook = Webhook(id=uuid.uuid4(), url=url, events=sorted(set(events)),
-                          secret=secret or secrets.token_urlsafe(32), active=active,
-                          description=description, consecutive_failures=0)
+        webhook = Webhook(
+            id=uuid.uuid4(),
+            url=url,
+            events=sorted(set(events)),
+            secret=secret or secrets.token_urlsafe(32),
+            active=active,
+            description=description,
+            consecutive_failures=0,
+        )
         uow.webhooks.add(webhook)
         await uow.commit()
         return webhook
@@ -58,8 +71,13 @@ async def create_webhook(
 
 @transactional
 async def update_webhook(
-    uow: UnitOfWork, webhook_id: uuid.UUID, changes: dict[str, Any], *,
-    allowed_hosts: list[str], actor: Principal, expected_version: int | None = None,
+    uow: UnitOfWork,
+    webhook_id: uuid.UUID,
+    changes: dict[str, Any],
+    *,
+    allowed_hosts: list[str],
+    actor: Principal,
+    expected_version: int | None = None,
 ) -> Webhook:
     """Re-activating a disabled webhook clears its failure count and reason.
 
@@ -107,11 +125,18 @@ async def enqueue_deliveries(uow: UnitOfWork, *, limit: int = 500) -> int:
         for event in events:
             for hook in hooks:
                 if hook.wants(event.type):
-                    uow.webhooks.add(WebhookDelivery(
-                        id=uuid.uuid4(), webhook_id=hook.id, event_id=event.id,
-                        event_type=event.type, payload=event_body(event),
-                        status=DeliveryStatus.PENDING, attempts=0,
-                        next_attempt_at=event.occurred_at))
+                    uow.webhooks.add(
+                        WebhookDelivery(
+                            id=uuid.uuid4(),
+                            webhook_id=hook.id,
+                            event_id=event.id,
+                            event_type=event.type,
+                            payload=event_body(event),
+                            status=DeliveryStatus.PENDING,
+                            attempts=0,
+                            next_attempt_at=event.occurred_at,
+                        )
+                    )
                     created += 1
         last = events[-1]
         await uow.outbox.save_cursor(CURSOR_NAME, Cursor(last.txid or 0, last.position))
@@ -136,15 +161,21 @@ async def claim_attempts(uow: UnitOfWork, *, now: datetime, limit: int = 50) -> 
             webhook = await uow.webhooks.get(delivery.webhook_id)
             delivery.attempts += 1
             delivery.next_attempt_at = now + LEASE
-            body = json.dumps(delivery.payload, ensure_ascii=False,
-                              separators=(",", ":")).encode()
-            attempts.append(Attempt(delivery.id, webhook.url, body, {
-                "Content-Type": "application/json",
-                "User-Agent": "ERP-Engine-Webhooks/1.0",
-                "X-ERP-Event": delivery.event_type,
-                "X-ERP-Delivery": str(delivery.id),
-                SIGNATURE_HEADER: sign(webhook.secret, body),
-            }))
+            body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
+            attempts.append(
+                Attempt(
+                    delivery.id,
+                    webhook.url,
+                    body,
+                    {
+                        "Content-Type": "application/json",
+                        "User-Agent": "ERP-Engine-Webhooks/1.0",
+                        "X-ERP-Event": delivery.event_type,
+                        "X-ERP-Delivery": str(delivery.id),
+                        SIGNATURE_HEADER: sign(webhook.secret, body),
+                    },
+                )
+            )
         await uow.commit()
         return attempts
 
@@ -155,8 +186,13 @@ def _backoff(settings: Settings, attempts: int) -> timedelta:
 
 
 async def record_result(
-    uow: UnitOfWork, delivery_id: uuid.UUID, *, status_code: int | None, error: str | None,
-    now: datetime, settings: Settings,
+    uow: UnitOfWork,
+    delivery_id: uuid.UUID,
+    *,
+    status_code: int | None,
+    error: str | None,
+    now: datetime,
+    settings: Settings,
 ) -> None:
     """Store an attempt's outcome: success, a retry later, or failure at the limit."""
     async with uow:
@@ -178,7 +214,8 @@ async def record_result(
                 webhook.active = False
                 webhook.disabled_reason = (
                     f"Disabled after {webhook.consecutive_failures} failed attempts in a row; "
-                    f"last: {error or f'HTTP {status_code}'}.")
+                    f"last: {error or f'HTTP {status_code}'}."
+                )
         await uow.commit()
 
 
@@ -186,13 +223,23 @@ Sender = Callable[[Attempt], Awaitable[tuple[int | None, str | None]]]
 
 
 async def dispatch_once(
-    uow_factory: Callable[[], UnitOfWork], send: Sender, *, now: datetime, settings: Settings,
+    uow_factory: Callable[[], UnitOfWork],
+    send: Sender,
+    *,
+    now: datetime,
+    settings: Settings,
 ) -> int:
     """One round: enqueue new events, send what is due, record outcomes; return attempts."""
     await enqueue_deliveries(uow_factory())
     attempts = await claim_attempts(uow_factory(), now=now)
     for attempt in attempts:
         status_code, error = await send(attempt)
-        await record_result(uow_factory(), attempt.delivery_id, status_code=status_code,
-                            error=error, now=now, settings=settings)
+        await record_result(
+            uow_factory(),
+            attempt.delivery_id,
+            status_code=status_code,
+            error=error,
+            now=now,
+            settings=settings,
+        )
     return len(attempts)

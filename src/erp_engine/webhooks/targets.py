@@ -27,20 +27,31 @@ async def check_target(url: str, allowed_hosts: list[str]) -> None:
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BlockedTargetError("Use an http or https URL.",
-                                 errors=[{"field": "url", "message": "http(s) URL required."}])
+        raise BlockedTargetError(
+            "Use an http or https URL.",
+            errors=[{"field": "url", "message": "http(s) URL required."}],
+        )
     host = parts.hostname.lower()
     if host in {h.lower() for h in allowed_hosts}:
         return
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80),
-            type=socket.SOCK_STREAM)
+            host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+        )
     except OSError as error:
-        raise BlockedTargetError("The webhook host does not resolve.", errors=[
-            {"field": "url", "message": f"Cannot resolve {host}."}]) from error
+        raise BlockedTargetError(
+            "The webhook host does not resolve.",
+            errors=[{"field": "url", "message": f"Cannot resolve {host}."}],
+        ) from error
     if any(_is_internal(info[4][0]) for info in infos):
-        raise BlockedTargetError("Webhooks may not target internal addresses.", errors=[
-            {"field": "url", "message": f"{host} resolves to a private, loopback or "
-                                         "link-local address; list it in "
-                                         "WEBHOOK_ALLOWED_HOSTS to allow it."}])
+        raise BlockedTargetError(
+            "Webhooks may not target internal addresses.",
+            errors=[
+                {
+                    "field": "url",
+                    "message": f"{host} resolves to a private, loopback or "
+                    "link-local address; list it in "
+                    "WEBHOOK_ALLOWED_HOSTS to allow it.",
+                }
+            ],
+        )

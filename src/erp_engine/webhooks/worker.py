@@ -17,17 +17,20 @@ logger = logging.getLogger("erp_engine.webhooks")
 
 
 async def run_dispatcher(
-    uow_factory: Callable[[], UnitOfWork], settings: Settings, *, stop: asyncio.Event,
+    uow_factory: Callable[[], UnitOfWork],
+    settings: Settings,
+    *,
+    stop: asyncio.Event,
     idle_s: float = 1.0,
 ) -> None:
     """Deliver webhooks until `stop` is set."""
-    sender = HttpSender(timeout_s=settings.webhook_timeout_s,
-                        allowed_hosts=settings.webhook_allowed_hosts)
+    sender = HttpSender(
+        timeout_s=settings.webhook_timeout_s, allowed_hosts=settings.webhook_allowed_hosts
+    )
     try:
         while not stop.is_set():
             try:
-                attempts = await dispatch_once(uow_factory, sender, now=utcnow(),
-                                               settings=settings)
+                attempts = await dispatch_once(uow_factory, sender, now=utcnow(), settings=settings)
             except Exception as error:
                 logger.error("webhooks: %s; retrying", type(error).__name__)
                 attempts = 0
