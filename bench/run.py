@@ -322,6 +322,11 @@ def median_of(runs: list[dict]) -> dict:
     keys = ("rps", "p50_ms", "p95_ms", "p99_ms", "mean_ms")
     out = {k: statistics.median(r[k] for r in runs) for k in keys if k in runs[0]}
     out["errors"] = sum(r.get("errors", 0) for r in runs)
+    if runs[0].get("cpu_ms_per_op"):
+        out["cpu_ms_per_op"] = {
+            k: statistics.median(r["cpu_ms_per_op"][k] or 0 for r in runs)
+            for k in runs[0]["cpu_ms_per_op"]
+        }
     out["runs"] = runs
     if "cpu" in runs[0]:
         out["cpu"] = {
@@ -802,9 +807,11 @@ def chart(results: dict) -> None:
     right.set_yscale("log")
     left.legend(fontsize=8)
     fig.suptitle(
-        f"Commit path vs PostgreSQL alone ({results['machine']['cpus']} cores, "
-        f"load average at start {results['machine']['loadavg_start'][0]:.1f})"
+        f"Commit path vs PostgreSQL alone ({results['machine']['cpus']} cores shared with other "
+        f"jobs; load average {results['machine']['loadavg_start'][0]:.1f} at start, "
+        f"{results['loadavg_end'][0]:.1f} at end)"
     )
+
     fig.tight_layout()
     fig.savefig(CHART, dpi=110)
     plt.close(fig)
@@ -875,20 +882,28 @@ def section(results: dict, notes: str) -> str:
         "generator / the rest of the machine (other people's jobs).",
         "",
         "| items | clients | ERP Engine commits/s | p50 / p95 / p99 ms | pgbench commits/s "
-        "| p50 / p95 / p99 ms | ratio | CPU server / pg / client / other | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| p50 / p95 / p99 ms | ratio | CPU server / pg / client / other | CPU ms per commit: "
+        "server / pg | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode in ("random", "hot"):
         for c in clients:
             app, limit = results["commit"][f"{mode}/{c}"], results["pgbench"][f"{mode}/{c}"]
             cpu = app.get("cpu", {})
+            per = app.get("cpu_ms_per_op") or {
+                k: statistics.median(
+                    (r.get("cpu_ms_per_op") or {}).get(k) or 0 for r in app["runs"]
+                )
+                for k in ("server", "postgres")
+            }
             lines.append(
                 f"| {mode} | {c} | {app['rps']:.0f} | {app['p50_ms']:.0f} / {app['p95_ms']:.0f} / "
                 f"{app['p99_ms']:.0f} | {limit['rps']:.0f} | {limit['p50_ms']:.0f} / "
                 f"{limit['p95_ms']:.0f} / {limit['p99_ms']:.0f} | "
                 f"{100 * app['rps'] / limit['rps']:.0f} % | {cpu.get('server', 0):.2f} / "
                 f"{cpu.get('postgres', 0):.2f} / {cpu.get('client', 0):.2f} / "
-                f"{cpu.get('other', 0):.2f} | {app['errors'] + limit['errors']} |"
+                f"{cpu.get('other', 0):.2f} | {per.get('server', 0):.0f} / "
+                f"{per.get('postgres', 0):.0f} | {app['errors'] + limit['errors']} |"
             )
     lines += ["", f"![Commit throughput and p99 by client count]({CHART.name})", ""]
     steps = results["commit"].get("random/16", {}).get("runs", [{}])[0].get("step_p50_ms")

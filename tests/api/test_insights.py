@@ -142,3 +142,10 @@ async def test_dashboard_counts_value_series_and_top_items(api):
     assert dashboard["top_outbound_items"][0]["quantity"] == 60
     assert len(dashboard["recent_flows"]) == 10
     assert dashboard["recent_flows"][0]["entity_type"] == "inbound"
+
+
+async def test_dashboard_stock_value_is_not_limited_to_one_amounts_digits(api):
+    item = await api.item(unit_cost="99999999.5")
+    await api.receive(item["id"], 100000)
+    dashboard = await api.ok("GET", "/api/v1/dashboard")
+    assert Decimal(str(dashboard["stock_value"])) == Decimal("9999999950000")

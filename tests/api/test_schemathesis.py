@@ -10,7 +10,7 @@ Nothing is excluded. The operations that could take away the fixture users' acce
 reach them: user operations receive a throwaway user's id, and `change_password` / `logout`
 need the caller's current password or one of its refresh tokens, which the generator cannot
 know. The test checks afterwards that every fixture token still works, and demotes and
-deactivates every user the run created or changed (users are kept between tests)."""
+deactivates every user created for or by the run (users are kept between tests)."""
 
 from __future__ import annotations
 

@@ -224,7 +224,11 @@ async def _load(
 
 
 async def _commit_via_nginx(client: httpx.AsyncClient) -> str:
-    return (await client.get("/healthz")).headers["x-engine-commit"]
+    try:
+        response = await client.get("/healthz")
+    except httpx.RemoteProtocolError:  # the keep-alive race on reload; see _send
+        response = await client.get("/healthz")
+    return response.headers["x-engine-commit"]
 
 
 async def test_switch_rollback_and_refusal_without_a_failed_request(site: Site):

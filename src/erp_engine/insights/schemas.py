@@ -7,7 +7,7 @@ from datetime import date
 
 from erp_engine.flows.schemas import FlowRead
 from erp_engine.insights.model import AlertStatus
-from erp_engine.kernel.schema import Money, OutputModel, Quantity, Timestamp
+from erp_engine.kernel.schema import MoneyTotal, OutputModel, Quantity, Timestamp
 
 
 class DocumentCounts(OutputModel):
@@ -40,7 +40,7 @@ class TopItem(OutputModel):
 
 class Dashboard(OutputModel):
     counts: DashboardCounts
-    stock_value: Money
+    stock_value: MoneyTotal
     currency: str
     series: DailySeries
     top_outbound_items: list[TopItem]

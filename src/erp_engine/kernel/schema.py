@@ -35,6 +35,9 @@ Money = Annotated[
     Decimal, Field(ge=0, max_digits=11 + MONEY_PLACES, decimal_places=MONEY_PLACES), _number
 ]
 Timestamp = Annotated[datetime, PlainSerializer(_utc_text, return_type=str, when_used="json")]
+# A total of many amounts (stock value): exact in Python, no digit limit; above 15 significant
+# digits its JSON number may round in the last digit.
+MoneyTotal = Annotated[Decimal, _number]
 
 
 def _as_utc(value: datetime) -> datetime:
