@@ -20,7 +20,10 @@ run: install web ## migrate ./var/erp.db, load demo data once, serve on http://1
 	$(ERP) serve --host $(HOST) --port $(PORT)
 
 test: install web-test web ## every test: unit, API on SQLite and PostgreSQL, migrations, concurrency, web UI
-	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --ignore=tests/e2e
+	@# Playwright's sync API keeps an event loop running in its thread for the whole session,
+	@# which breaks asyncio.run() in any test sharing that process: the browser tests run alone.
+	$(UV) run --frozen pytest tests/e2e -q
 
 # --- web UI (web/): npm ci when the lockfile changed, a build only when a source is newer ---
 WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/vite.config.ts \
