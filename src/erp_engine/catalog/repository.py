@@ -54,7 +54,10 @@ class ItemRepository:
             return {}
         stmt = select(Item).where(Item.id.in_(sorted(set(item_ids)))).order_by(Item.id)
         if for_update:
-            stmt = stmt.with_for_update()
+            # NO KEY UPDATE: a document line's foreign-key check takes KEY SHARE on its item
+            # (in the lines' order); a plain FOR UPDATE would conflict with it and let an
+            # approve and a create deadlock. We never change an item's key, so this suffices.
+            stmt = stmt.with_for_update(key_share=True)
         return {item.id: item for item in (await self.session.execute(stmt)).scalars()}
 
     async def get_by_sku(self, sku: str) -> Item | None:
