@@ -315,34 +315,30 @@ async def delete_item(uow: UnitOfWork, item_id: uuid.UUID, *, actor: Principal) 
 async def create_items_bulk(
     uow: UnitOfWork, rows: list[dict[str, Any]], *, actor: Principal
 ) -> list[uuid.UUID]:
-    """Create many items in one transaction (imports, demo data), all or none.
+    """Create many items in one transaction (demo data, tests), all or none.
+
+    Checks each row like `create_item`, then writes them set-based with `insert_items`.
 
     Raises:
-        ConflictError: a sku or barcode is taken.
+        ValidationError: unknown engine. ConflictError: a sku or barcode is taken.
     """
+    defaults = {
+        "engine_id": None,
+        "unit": "EA",
+        "barcode": None,
+        "unit_cost": ZERO,
+        "reorder_point": ZERO,
+        "active": True,
+    }
+    rows = [{**defaults, **row} for row in rows]
     async with uow:
-        ids = []
         for row in rows:
             await _check_item_references(uow, row)
-            item = Item(id=uuid.uuid4(), sku_key=row["sku"].lower(), **row)
-            uow.items.add(item)
-            record_flow(
-                uow,
-                entity_type="item",
-                entity_id=item.id,
-                entity_number=item.sku,
-                action="created",
-                actor=actor,
-            )
-            emit_event(
-                uow, "item.created", entity_type="item", entity_id=item.id, data=_item_data(item)
-            )
-            ids.append(item.id)
+        ids = await insert_items(uow, rows, actor=actor)
         await uow.commit()
         return ids
 
 
-# What an import may set on an item; stock, timestamps and version are the system's.
 IMPORTED_FIELDS = (
     "sku",
     "name",

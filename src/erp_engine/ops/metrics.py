@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from erp_engine.api.deps import get_principal
 from erp_engine.errors import ForbiddenError
-from erp_engine.events.model import OutboxEvent
+from erp_engine.events.repository import OutboxRepository
 from erp_engine.insights.model import Alert, AlertStatus
 from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.principal import Principal
@@ -85,13 +85,7 @@ class _DatabaseGauges:
 
 async def _database_gauges(request: Request) -> _DatabaseGauges:
     async with request.app.state.read_sessions() as session:
-        backlog, oldest = (
-            await session.execute(
-                select(func.count(), func.min(OutboxEvent.occurred_at)).where(
-                    OutboxEvent.published_at.is_(None)
-                )
-            )
-        ).one()
+        backlog, oldest = await OutboxRepository(session).backlog()
         deliveries = (
             await session.execute(
                 select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
