@@ -83,7 +83,7 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 MAX_ATTEMPTS = 5
 
 
-def _sqlstate(error: DBAPIError) -> str | None:
+def sqlstate(error: BaseException) -> str | None:
     original = getattr(error, "orig", None)
     return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
 
@@ -106,7 +106,7 @@ def transactional(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
                     "The resource was changed by someone else."
                 ) from error
             except DBAPIError as error:
-                if _sqlstate(error) in RETRYABLE_SQLSTATES and attempt < MAX_ATTEMPTS:
+                if sqlstate(error) in RETRYABLE_SQLSTATES and attempt < MAX_ATTEMPTS:
                     await asyncio.sleep(0.005 * attempt)  # back off before the next attempt
                     continue
                 if isinstance(error, OperationalError) and "locked" in str(error.orig):

@@ -162,6 +162,19 @@ async def test_database_failure_message_reveals_no_secrets():
     assert "127.0.0.1" not in response.json()["database"]
 
 
+async def test_api_requests_during_a_database_outage_get_503_not_500():
+    url = "postgresql+asyncpg://erp:hunter2-secret@127.0.0.1:1/erp"
+    async with serve(settings_for(url)) as c:
+        response = await c.post(
+            "/api/v1/auth/login", json={"email": "a@example.com", "password": "x" * 12}
+        )
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "unavailable"
+    assert response.headers["retry-after"] == "1"
+    assert "hunter2-secret" not in response.text
+
+
 async def test_schema_header_names_the_applied_revision_from_startup_on(settings):
     application = create_app(settings)
     transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)

@@ -84,3 +84,6 @@ def running_server(env: dict[str, str], *, workers: int, log_dir: Path) -> Itera
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        # pytest shows captured output only for a failing test: there the server's own
+        # tracebacks say what a 500 was.
+        sys.stderr.write(f"--- server log {log.name} ---\n{log.read_text()[-20000:]}")

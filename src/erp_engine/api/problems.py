@@ -119,18 +119,8 @@ async def _integrity_error(_: Request, error: IntegrityError) -> JSONResponse:
     return problem_response(409, "conflict", "Conflict", "The change conflicts with existing data.")
 
 
-async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    # The type and request id find it; the traceback (which may quote SQL) only at DEBUG.
-    logger.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
-    logger.debug("traceback", exc_info=error)
-    return problem_response(
-        500, "internal_error", "Internal server error", "Something went wrong on our side."
-    )
-
-
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(Exception, _unexpected)

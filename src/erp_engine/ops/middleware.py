@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from erp_engine.kernel.context import RequestInfo, current_actor, current_request
 from erp_engine.kernel.principal import SYSTEM
 from erp_engine.ops.engine_info import EngineInfo
+from erp_engine.ops.failures import database_unavailable, describe
 from erp_engine.ops.logging import access_log
 from erp_engine.ops.metrics import observe_request
 
@@ -141,8 +142,19 @@ class RequestContextMiddleware:
                 raise
             # The type and request id find it; the traceback (which may quote SQL) only at
             # DEBUG, so logs never carry SQL or secrets by default.
-            logger.error("unhandled %s", type(error).__name__)
             logger.debug("traceback", exc_info=error)
+            if database_unavailable(error):
+                logger.warning("database unavailable: %s", describe(error))
+                await send_problem(
+                    send_with_headers,
+                    503,
+                    "unavailable",
+                    "Service unavailable",
+                    "The database is not available right now; try again shortly.",
+                    headers=[(b"retry-after", b"1")],
+                )
+                return
+            logger.error("unhandled %s", describe(error))
             await send_problem(
                 send_with_headers,
                 500,
@@ -186,7 +198,14 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail=detail)
 
 
-async def send_problem(send: Send, status: int, code: str, title: str, detail: str) -> None:
+async def send_problem(
+    send: Send,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     body = json.dumps(
         {
             "type": f"https://erp-engine.dev/problems/{code.replace('_', '-')}",
@@ -203,6 +222,7 @@ async def send_problem(send: Send, status: int, code: str, title: str, detail: s
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
+                *(headers or []),
             ],
         }
     )
