@@ -3,6 +3,7 @@ import { IconAlertTriangle } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import { isApiError } from "../api/client";
 import { useErrorMessage } from "../lib/errors";
+import { fieldLabel, translateFieldMessage } from "../lib/serverMessages";
 
 /** A problem+json error as a readable, translated alert with its field errors. */
 export function ErrorAlert({ error, title }: { error: unknown; title?: string }) {
@@ -24,8 +25,8 @@ export function ErrorAlert({ error, title }: { error: unknown; title?: string })
         <List size="sm" mt="xs">
           {fields.map((field) => (
             <List.Item key={`${field.field}:${field.message}`}>
-              {field.field ? <strong>{field.field}: </strong> : null}
-              {field.message}
+              {field.field ? <strong>{fieldLabel(field.field, t)}: </strong> : null}
+              {translateFieldMessage(field.message, t)}
             </List.Item>
           ))}
         </List>

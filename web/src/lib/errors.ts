@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { isApiError } from "../api/client";
+import { translateServerText } from "./serverMessages";
 
 const KNOWN_CODES = [
   "validation_error",
@@ -25,18 +26,20 @@ function isKnown(code: string): code is KnownCode {
   return (KNOWN_CODES as readonly string[]).includes(code);
 }
 
-/** A translated sentence for any error; the server's detail is shown for conflicts it explains. */
+/**
+ * A translated sentence for any error: the server's detail when the UI knows how to say it,
+ * else the code's sentence (with the server's own words where the locale allows, for the
+ * conflicts they explain).
+ */
 export function useErrorMessage(): (error: unknown) => string {
   const { t } = useTranslation();
   return (error: unknown) => {
     if (!isApiError(error)) return t("errors.unexpected");
-    if (!isKnown(error.code)) return error.detail || t("errors.unexpected");
-    const base = t(`errors.codes.${error.code}`);
-    // A conflict's detail names what is taken or in use; keep it for the reader.
-    if ((error.code === "conflict" || error.code === "invalid_transition") && error.detail) {
-      return `${base} (${error.detail})`;
-    }
-    return base;
+    const known = error.detail ? translateServerText(error.detail, t) : null;
+    if (known) return known;
+    const base = isKnown(error.code) ? t(`errors.codes.${error.code}`) : t("errors.unexpected");
+    const explains = error.code === "conflict" || error.code === "invalid_transition" || !isKnown(error.code);
+    return explains && error.detail ? t("errors.withDetail", { message: base, detail: error.detail }) : base;
   };
 }
 

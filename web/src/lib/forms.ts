@@ -2,14 +2,7 @@ import type { UseFormReturnType } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
 import type { TFunction } from "i18next";
 import { isApiError } from "../api/client";
-
-/** The server's own field messages, in the reader's language where we know them. */
-export function translateFieldMessage(message: string, t: TFunction): string {
-  if (/already taken/i.test(message)) return t("validation.taken");
-  if (/^field required$/i.test(message)) return t("validation.required");
-  if (/no engine with this id/i.test(message)) return t("validation.unknownEngine");
-  return message;
-}
+import { translateFieldMessage } from "./serverMessages";
 
 /**
  * Put a failed save's problem+json `errors` next to the fields they name; returns true when every

@@ -68,7 +68,7 @@ describe("problem+json errors", () => {
     renderWithProviders(<ErrorAlert error={error} />);
     const alert = screen.getByRole("alert");
     expect(alert).toHaveTextContent("Some values are not valid.");
-    expect(alert).toHaveTextContent("lines[0].quantity: Input should be greater than 0");
+    expect(alert).toHaveTextContent("Quantity, line 1: Must be greater than 0.");
   });
 
   it("are translated into Korean", () => {
