@@ -185,6 +185,32 @@ async def test_a_bad_row_in_the_middle_rejects_the_whole_file_naming_row_column_
     assert dry["errors"] == errors
 
 
+async def test_a_value_past_the_last_header_cell_is_a_problem_never_dropped(api):
+    # Row 3 has one cell too many (2,000 split in two): the rest would shift one column.
+    content = fixture("items_extra_cells.xlsx")
+    body = problem(
+        await upload(api, ITEMS_IMPORT, "items_extra_cells.xlsx", content), 422, "validation_error"
+    )
+    [extra] = body["errors"]
+    assert (extra["row"], extra["cell"], extra["field"]) == (3, "F3", "unheaded")
+    assert extra["message"] == "Unexpected value 'yes' in column F; the header has 5 columns."
+    assert await count(api, ITEMS) == 0
+    dry = await imported(api, ITEMS_IMPORT, "items_extra_cells.xlsx", content, dry_run=True)
+    assert dry["errors"] == body["errors"]
+
+
+async def test_csv_values_under_no_header_name_their_cell_and_the_likely_cause(api):
+    content = csv_bytes(
+        [["SKU", "", "Name"], ["G-1", "", "Fine"], ["G-2", "stray", "Gap"], ["G-3", "", "n", "4"]]
+    )
+    body = problem(await upload(api, ITEMS_IMPORT, "gap.csv", content), 422, "validation_error")
+    found = {e["cell"]: e["message"] for e in body["errors"]}
+    assert found["B3"] == "Unexpected value 'stray' in column B, which has no header."
+    assert found["D4"].startswith("Unexpected value '4' in column D; the header has 3 columns.")
+    assert "separator inside an unquoted value" in found["D4"]
+    assert len(found) == 2
+
+
 async def test_formula_cells_import_as_literal_text_and_export_neutralised(api):
     result = await imported(api, ITEMS_IMPORT, "items_formula.xlsx", fixture("items_formula.xlsx"))
     assert result["created"] == 2

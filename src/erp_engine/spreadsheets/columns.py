@@ -246,7 +246,8 @@ def unescape(text: str) -> str:
     return text
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A cell value for a message: quoted, cut at 40 characters."""
     text = str(value)
     return repr(text[:40] + "…" if len(text) > 40 else text)
 
@@ -261,7 +262,7 @@ def as_text(value: Any, *, max_length: int) -> str | None:
         text = str(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise CellError(f"Expected text, got {_shown(value)}.")
+            raise CellError(f"Expected text, got {shown(value)}.")
         text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     elif isinstance(value, Decimal):
         text = plain(value)
@@ -288,12 +289,12 @@ def as_decimal(value: Any, *, places: int, integer_digits: int) -> Decimal | Non
     if value is None:
         return None
     if isinstance(value, (bool, datetime | date | time)):
-        raise CellError(f"{expected}, got {_shown(value)}.")
+        raise CellError(f"{expected}, got {shown(value)}.")
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise CellError(f"{expected}, got {_shown(value)}.")
+            raise CellError(f"{expected}, got {shown(value)}.")
         number = Decimal(repr(value))
     elif isinstance(value, Decimal):
         number = value
@@ -307,16 +308,16 @@ def as_decimal(value: Any, *, places: int, integer_digits: int) -> Decimal | Non
             number = Decimal(text)
         except InvalidOperation:
             hint = " (formulas are not evaluated)" if text.startswith("=") else ""
-            raise CellError(f"{expected}, got {_shown(text)}{hint}.") from None
+            raise CellError(f"{expected}, got {shown(text)}{hint}.") from None
     if not number.is_finite():
-        raise CellError(f"{expected}, got {_shown(value)}.")
+        raise CellError(f"{expected}, got {shown(value)}.")
     if number < 0:
         raise CellError(f"{expected}, got a negative number ({plain(number)}).")
     if number >= Decimal(10) ** integer_digits:
-        raise CellError(f"{expected}, got {_shown(number)}.")
+        raise CellError(f"{expected}, got {shown(number)}.")
     step = Decimal(1).scaleb(-places)
     if number != number.quantize(step, rounding=ROUND_DOWN):
-        raise CellError(f"{expected}, got {_shown(number)}.")
+        raise CellError(f"{expected}, got {shown(number)}.")
     return number.quantize(step)
 
 
@@ -339,4 +340,4 @@ def as_bool(value: Any) -> bool | None:
         return True
     if text in _FALSE:
         return False
-    raise CellError(f"Expected TRUE or FALSE (or yes/no, 1/0), got {_shown(value)}.")
+    raise CellError(f"Expected TRUE or FALSE (or yes/no, 1/0), got {shown(value)}.")

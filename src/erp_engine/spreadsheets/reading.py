@@ -327,7 +327,7 @@ def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
                         reference = cell.get("r") or ""
                         column = _column_number(reference) or column + 1
                         value = parser.value(cell, reference)
-                        if not _blank(value):
+                        if not is_blank(value):
                             if column > MAX_COLUMNS:
                                 raise SpreadsheetError(
                                     f"The sheet has more than {MAX_COLUMNS} columns."
@@ -389,9 +389,10 @@ def _csv_rows(text: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
             raise SpreadsheetError(f"The file has more than {MAX_SHEET_ROWS} rows.")
         if len(cells) > MAX_COLUMNS:
             raise SpreadsheetError(f"Row {number} has more than {MAX_COLUMNS} columns.")
-        if any(not _blank(cell) for cell in cells):
+        if any(not is_blank(cell) for cell in cells):
             yield number, tuple(cells)
 
 
-def _blank(cell: Any) -> bool:
+def is_blank(cell: Any) -> bool:
+    """Empty, or only whitespace: such a cell holds no value."""
     return cell is None or (isinstance(cell, str) and not cell.strip())

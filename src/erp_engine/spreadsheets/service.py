@@ -39,8 +39,9 @@ from erp_engine.spreadsheets.columns import (
     as_text,
     column_index,
     header_key,
+    shown,
 )
-from erp_engine.spreadsheets.reading import SpreadsheetError, read_table
+from erp_engine.spreadsheets.reading import CSV, SpreadsheetError, is_blank, read_table
 from erp_engine.spreadsheets.repository import ImportLookups
 from erp_engine.uow import UnitOfWork, transactional
 
@@ -198,6 +199,39 @@ def _map_header(
     return found
 
 
+class _UnheadedCells:
+    """Values in columns the header does not name. Dropping them would let data shift
+    unnoticed: `2,000` unquoted in a CSV row becomes two cells, and every cell after it
+    lands one column to the right."""
+
+    def __init__(self, header: tuple[Any, ...], *, csv: bool):
+        self.width = max((p + 1 for p, cell in enumerate(header) if not is_blank(cell)), default=0)
+        self.gaps = [p for p in range(self.width) if is_blank(header[p])]
+        self.hint = (
+            " In a CSV file, a separator inside an unquoted value (2,000) splits it in two."
+            if csv
+            else ""
+        )
+
+    def check(self, row: int, cells: tuple[Any, ...], problems: Problems) -> None:
+        for position in itertools.chain(self.gaps, range(self.width, len(cells))):
+            if position >= len(cells) or is_blank(cells[position]):
+                continue
+            where = (
+                ", which has no header."
+                if position < self.width
+                else f"; the header has {self.width} columns.{self.hint}"
+            )
+            problems.add(
+                row,
+                None,
+                f"Unexpected value {shown(cells[position])} in column "
+                f"{_column_letter(position)}{where}",
+                field="unheaded",
+                position=position,
+            )
+
+
 async def read_rows(
     spec: ImportSpec,
     parsers: dict[str, Callable[[Any], Any]],
@@ -224,6 +258,7 @@ async def read_rows(
     parsed = ParsedFile(spec, columns, [], problems)
     if problems:
         return parsed
+    unheaded = _UnheadedCells(header, csv=table.format == CSV)
     count = 0
     while chunk := await anyio.to_thread.run_sync(_take, table.rows, _READ_CHUNK):
         for number, cells in chunk:
@@ -233,6 +268,7 @@ async def read_rows(
                     f"The file has more than {MAX_ROWS:,} data rows (the limit); "
                     "split it into several files."
                 )
+            unheaded.check(number, cells, problems)
             values = {}
             for key, (label, position) in columns.items():
                 cell = cells[position] if position < len(cells) else None
