@@ -208,6 +208,53 @@ export async function fetchHealth(): Promise<HealthInfo> {
   return (await response.json()) as HealthInfo;
 }
 
+/** Paths that answer a spreadsheet: the exports and the import templates. */
+export type FilePath = Extract<keyof paths, `${string}/export` | `${string}/import-template`>;
+export type FileQuery<P extends FilePath> = NonNullable<paths[P]["get"]["parameters"]["query"]>;
+
+export interface DownloadedFile {
+  blob: Blob;
+  filename: string;
+}
+
+/** The name in `Content-Disposition` (RFC 6266, `filename*` preferred), else `fallback`. */
+export function filenameOf(disposition: string | null, fallback: string): string {
+  const extended = disposition?.match(/filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch {
+      // a malformed escape: fall through to the plain name
+    }
+  }
+  const plain = disposition?.match(/filename\s*=\s*"([^"]+)"|filename\s*=\s*([^;\s]+)/);
+  return plain?.[1] ?? plain?.[2] ?? fallback;
+}
+
+/**
+ * GET a spreadsheet with the session's token (a plain link would carry none), as a blob and the
+ * name the server gave it.
+ */
+export async function fetchFile<P extends FilePath>(path: P, query: FileQuery<P>): Promise<DownloadedFile> {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  let response: Response;
+  try {
+    response = await fetchWithAuth(new Request(`${baseUrl}${path}?${search}`));
+  } catch (error) {
+    throw new ApiError(0, { code: "network_error", detail: String(error) });
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as ProblemBody;
+    if (response.status === 401) session.clear();
+    throw new ApiError(response.status, body);
+  }
+  const fallback = `${path.split("/").slice(-2).join("-")}.${String(query.format ?? "xlsx")}`;
+  return { blob: await response.blob(), filename: filenameOf(response.headers.get("Content-Disposition"), fallback) };
+}
+
 /** `If-Match` for the version a client last saw. */
 export function ifMatch(version: number): { "If-Match": string } {
   return { "If-Match": `"${version}"` };

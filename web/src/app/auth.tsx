@@ -21,7 +21,8 @@ interface AuthValue {
   signOut: () => Promise<void>;
 }
 
-const AuthContext = createContext<AuthValue | null>(null);
+// Exported for tests, which render a screen as a given user without a session.
+export const AuthContext = createContext<AuthValue | null>(null);
 
 function fetchMe() {
   return unwrap(api.GET("/api/v1/auth/me"));

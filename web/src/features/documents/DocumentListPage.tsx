@@ -4,13 +4,22 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { hasRole, useUser } from "../../app/auth";
 import { DataTable, type Column } from "../../components/DataTable";
+import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { SearchInput } from "../../components/SearchInput";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatCount, formatDateTime, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { useWarehouseLookup, useWarehouses } from "../warehouses/queries";
-import { STATUSES, pathOf, useDocumentList, type DocumentKind, type DocumentSummary } from "./queries";
+import {
+  STATUSES,
+  documentFilters,
+  exportPathOf,
+  pathOf,
+  useDocumentList,
+  type DocumentKind,
+  type DocumentSummary,
+} from "./queries";
 
 const FILTERS = ["status", "warehouse_id"] as const;
 
@@ -51,11 +60,14 @@ export function DocumentListPage({ kind }: { kind: DocumentKind }) {
         title={t(`documents.${kind}.title`)}
         description={t(`documents.${kind}.description`)}
         actions={
-          hasRole(user, "staff") ? (
-            <Button component={Link} to={`${base}/new`} leftSection={<IconPlus size={16} aria-hidden />}>
-              {t(`documents.${kind}.new`)}
-            </Button>
-          ) : null
+          <>
+            <ExportMenu path={exportPathOf(kind)} query={documentFilters(list)} />
+            {hasRole(user, "staff") ? (
+              <Button component={Link} to={`${base}/new`} leftSection={<IconPlus size={16} aria-hidden />}>
+                {t(`documents.${kind}.new`)}
+              </Button>
+            ) : null}
+          </>
         }
       />
       <Tabs

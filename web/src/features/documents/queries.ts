@@ -33,15 +33,21 @@ export function listDocuments(kind: DocumentKind, query: DocumentListQuery) {
     : unwrap(api.GET("/api/v1/outbounds", { params: { query } }));
 }
 
-export function useDocumentList(kind: DocumentKind, state: ListState) {
-  const query: DocumentListQuery = {
-    page: state.page,
-    limit: state.limit,
+/** The list's sort and filters as the API names them: the table and its export share them. */
+export function documentFilters(state: ListState) {
+  return {
     sort: state.sort,
     q: state.q || undefined,
     status: (state.filters.status as DocumentStatus) || undefined,
     warehouse_id: state.filters.warehouse_id || undefined,
   };
+}
+
+export const exportPathOf = (kind: DocumentKind) =>
+  kind === "inbound" ? ("/api/v1/inbounds/export" as const) : ("/api/v1/outbounds/export" as const);
+
+export function useDocumentList(kind: DocumentKind, state: ListState) {
+  const query: DocumentListQuery = { page: state.page, limit: state.limit, ...documentFilters(state) };
   return useQuery({
     queryKey: ["documents", kind, "list", query],
     queryFn: () => listDocuments(kind, query),

@@ -5,13 +5,14 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { hasRole, useUser } from "../../app/auth";
 import { DataTable, type Column } from "../../components/DataTable";
+import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { SearchInput } from "../../components/SearchInput";
 import { formatMoney, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { useAllEngines } from "../engines/queries";
 import { ItemForm } from "./ItemForm";
-import { useItemList, type Item } from "./queries";
+import { itemFilters, useItemList, type Item } from "./queries";
 
 const FILTERS = ["engine_id", "active", "low_stock"] as const;
 
@@ -70,11 +71,14 @@ export function ItemsPage() {
         title={t("items.title")}
         description={t("items.description")}
         actions={
-          hasRole(user, "manager") ? (
-            <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setCreating(true)}>
-              {t("items.new")}
-            </Button>
-          ) : null
+          <>
+            <ExportMenu path="/api/v1/items/export" query={itemFilters(list)} />
+            {hasRole(user, "manager") ? (
+              <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setCreating(true)}>
+                {t("items.new")}
+              </Button>
+            ) : null}
+          </>
         }
       />
       <Group mb="sm" align="flex-end" wrap="wrap">

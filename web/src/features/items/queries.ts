@@ -10,16 +10,19 @@ function flag(value: string | undefined): boolean | undefined {
   return value === "true" ? true : value === "false" ? false : undefined;
 }
 
-export function useItemList(state: ListState) {
-  const query = {
-    page: state.page,
-    limit: state.limit,
+/** The list's sort and filters as the API names them: the table and its export share them. */
+export function itemFilters(state: ListState) {
+  return {
     sort: state.sort,
     q: state.q || undefined,
     engine_id: state.filters.engine_id || undefined,
     active: flag(state.filters.active),
     low_stock: flag(state.filters.low_stock),
   };
+}
+
+export function useItemList(state: ListState) {
+  const query = { page: state.page, limit: state.limit, ...itemFilters(state) };
   return useQuery({
     queryKey: ["items", "list", query],
     queryFn: () => unwrap(api.GET("/api/v1/items", { params: { query } })),

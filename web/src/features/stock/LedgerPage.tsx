@@ -4,6 +4,7 @@ import dayjs from "dayjs";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { DataTable, type Column } from "../../components/DataTable";
+import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { formatDateTime, formatQuantity, formatSignedQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
@@ -11,7 +12,7 @@ import { ItemPicker } from "../items/ItemPicker";
 import { useItem } from "../items/queries";
 import { useWarehouseLookup, useWarehouses } from "../warehouses/queries";
 import { DocumentLink } from "./documentLink";
-import { MOVE_REASONS, useItemsById, useMoves, type StockMove } from "./queries";
+import { MOVE_REASONS, moveFilters, useItemsById, useMoves, type StockMove } from "./queries";
 
 const FILTERS = ["item_id", "warehouse_id", "reason", "from", "to"] as const;
 
@@ -47,7 +48,11 @@ export function LedgerPage() {
 
   return (
     <>
-      <PageHeader title={t("stock.ledgerTitle")} description={t("stock.ledgerDescription")} />
+      <PageHeader
+        title={t("stock.ledgerTitle")}
+        description={t("stock.ledgerDescription")}
+        actions={<ExportMenu path="/api/v1/stock-moves/export" query={moveFilters(list)} />}
+      />
       <Group mb="sm" align="flex-end" wrap="wrap">
         <ItemPicker
           label={t("lines.item")}

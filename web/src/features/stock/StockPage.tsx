@@ -2,12 +2,13 @@ import { Anchor, Badge, Checkbox, Group, Select } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { DataTable, type Column } from "../../components/DataTable";
+import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { SearchInput } from "../../components/SearchInput";
 import { formatDateTime, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { useWarehouses } from "../warehouses/queries";
-import { useStockList, type StockRow } from "./queries";
+import { stockFilters, useStockList, type StockRow } from "./queries";
 
 const FILTERS = ["warehouse_id", "low_stock"] as const;
 
@@ -50,7 +51,11 @@ export function StockPage() {
 
   return (
     <>
-      <PageHeader title={t("stock.title")} description={t("stock.description")} />
+      <PageHeader
+        title={t("stock.title")}
+        description={t("stock.description")}
+        actions={<ExportMenu path="/api/v1/stocks/export" query={stockFilters(list)} />}
+      />
       <Group mb="sm" align="flex-end" wrap="wrap">
         <SearchInput label={t("common.search")} placeholder={t("items.searchHint")} value={list.q} onChange={(q) => list.update({ q })} />
         <Select

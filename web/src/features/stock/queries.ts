@@ -11,15 +11,18 @@ export type MoveReason = StockMove["reason"];
 
 export const MOVE_REASONS: MoveReason[] = ["inbound", "outbound", "adjustment", "transfer"];
 
-export function useStockList(state: ListState) {
-  const query = {
-    page: state.page,
-    limit: state.limit,
+/** The list's sort and filters as the API names them: the table and its export share them. */
+export function stockFilters(state: ListState) {
+  return {
     sort: state.sort,
     q: state.q || undefined,
     warehouse_id: state.filters.warehouse_id || undefined,
     low_stock: state.filters.low_stock === "true" ? true : undefined,
   };
+}
+
+export function useStockList(state: ListState) {
+  const query = { page: state.page, limit: state.limit, ...stockFilters(state) };
   return useQuery({
     queryKey: ["stocks", "list", query],
     queryFn: () => unwrap(api.GET("/api/v1/stocks", { params: { query } })),
@@ -43,10 +46,9 @@ export function useStockAsOf(state: ListState) {
   });
 }
 
-export function useMoves(state: ListState, fixed: { item_id?: string } = {}) {
-  const query = {
-    page: state.page,
-    limit: state.limit,
+/** The ledger's sort and filters as the API names them: the table and its export share them. */
+export function moveFilters(state: ListState, fixed: { item_id?: string } = {}) {
+  return {
     sort: state.sort,
     item_id: fixed.item_id ?? (state.filters.item_id || undefined),
     warehouse_id: state.filters.warehouse_id || undefined,
@@ -54,6 +56,10 @@ export function useMoves(state: ListState, fixed: { item_id?: string } = {}) {
     from: state.filters.from || undefined,
     to: state.filters.to || undefined,
   };
+}
+
+export function useMoves(state: ListState, fixed: { item_id?: string } = {}) {
+  const query = { page: state.page, limit: state.limit, ...moveFilters(state, fixed) };
   return useQuery({
     queryKey: ["stock-moves", query],
     queryFn: () => unwrap(api.GET("/api/v1/stock-moves", { params: { query } })),
