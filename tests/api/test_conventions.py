@@ -553,6 +553,47 @@ async def test_idempotent_retry_of_a_document_create_burns_no_number(api):
     assert following["number"] == "IN-000002"
 
 
+def multipart(boundary: str, parts: list[tuple[str, str | None, bytes]]) -> bytes:
+    """A multipart/form-data body written by hand, so the boundary is ours to choose."""
+    body = b""
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode()
+        if filename:
+            body += b"Content-Type: text/csv\r\n"
+        body += b"\r\n" + content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+async def test_an_idempotent_upload_retry_matches_the_parts_not_the_boundary(api):
+    # curl and browsers pick a new random boundary for every request, retries included.
+    csv = b"SKU,Name\r\nMP-1,Multipart item\r\n"
+    key = {"Idempotency-Key": f"upload-{uuid.uuid4()}"}
+
+    async def upload(boundary: str, parts) -> httpx.Response:
+        return await api.post(
+            "/api/v1/items/import",
+            headers={**key, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+            content=multipart(boundary, parts),
+        )
+
+    first = await upload("first-boundary-1", [("mode", None, b"create"), ("file", "a.csv", csv)])
+    assert first.status_code == 200, first.text
+    again = await upload("another-boundary-2", [("file", "a.csv", csv), ("mode", None, b"create")])
+    assert again.status_code == 200, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.content == first.content
+    assert await count(api, "/api/v1/items") == 1
+
+    for changed in (
+        [("file", "a.csv", csv.replace(b"MP-1", b"MP-2")), ("mode", None, b"create")],
+        [("file", "b.csv", csv), ("mode", None, b"create")],
+        [("file", "a.csv", csv), ("mode", None, b"upsert")],
+    ):
+        assert_problem(await upload("third-boundary-3", changed), 422, "idempotency_key_reused")
+    assert await count(api, "/api/v1/items") == 1
+
+
 # Request ids and identity headers ---------------------------------------------------------
 
 

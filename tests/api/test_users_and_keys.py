@@ -7,6 +7,8 @@ S-Z6, S-A3, S-A4).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,7 @@ from sqlalchemy import select
 
 from erp_engine.identity.model import ApiKey
 from erp_engine.kernel.roles import Role
+from erp_engine.ops.model import IdempotencyRecord
 from tests.conftest import PASSWORD
 from tests.support.operations import (
     access_token,
@@ -505,3 +508,94 @@ async def test_an_unknown_or_malformed_key_is_refused(api):
         key["prefix"],
     ):
         problem(await api.client.get("/api/v1/items", headers=bearer(secret)), 401, "unauthorized")
+
+
+# Idempotent retries never keep or show a secret again -----------------------------------------
+
+
+async def idempotency_rows(app) -> list:
+    async with app.state.read_sessions() as session:
+        return list((await session.execute(select(IdempotencyRecord.__table__))).all())
+
+
+def assert_not_stored(rows: list, *secrets: str) -> None:
+    for row in rows:
+        text = " ".join(str(value) for value in row)  # bytes print as b'…', text as is
+        for secret in secrets:
+            assert secret not in text, "a secret is stored for replay"
+
+
+async def test_an_idempotent_retry_of_a_key_creation_never_keeps_or_shows_the_secret(app, api):
+    headers = {"Idempotency-Key": f"key-{uuid.uuid4()}"}
+    body = {"name": f"retried robot {uuid.uuid4().hex[:6]}", "role": "viewer"}
+    first = await api.post(KEYS, role=Role.ADMIN, json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    secret = first.json()["secret"]
+    assert_not_stored(await idempotency_rows(app), secret)
+
+    retry = await api.post(KEYS, role=Role.ADMIN, json=body, headers=headers)
+    answer = problem(retry, 409, "idempotency_secret_withheld")
+    assert retry.headers["location"] == first.headers["location"]
+    assert first.headers["location"] in answer["detail"]
+    assert secret not in retry.text
+    # The retry created nothing, and the same key with another body is still refused.
+    async with app.state.read_sessions() as session:
+        made = (await session.execute(select(ApiKey.id).where(ApiKey.name == body["name"]))).all()
+    assert len(made) == 1
+    other = await api.post(KEYS, role=Role.ADMIN, json={**body, "role": "admin"}, headers=headers)
+    problem(other, 422, "idempotency_key_reused")
+    # The first secret still works: the retry revoked nothing.
+    assert (await api.client.get("/api/v1/items", headers=bearer(secret))).status_code == 200
+
+
+async def test_token_answers_and_passwords_are_never_stored_for_an_idempotent_retry(app, api):
+    user = await throwaway_user(app)
+    pair = await session(app, user)
+    new_password = "idempotent-new-password-5"
+    changed = await api.client.post(
+        "/api/v1/auth/password",
+        headers={**bearer(pair["access_token"]), "Idempotency-Key": "change-1"},
+        json={"current_password": user.password, "new_password": new_password},
+    )
+    assert changed.status_code == 200, changed.text
+    fresh = changed.json()
+    # Login and refresh are recorded too when they carry a valid bearer token.
+    with_token = bearer(fresh["access_token"])
+    logged_in = await api.client.post(
+        LOGIN,
+        headers={**with_token, "Idempotency-Key": "login-1"},
+        json={"email": user.email, "password": new_password},
+    )
+    refreshed = await api.client.post(
+        REFRESH,
+        headers={**with_token, "Idempotency-Key": "refresh-1"},
+        json={"refresh_token": fresh["refresh_token"]},
+    )
+    assert logged_in.status_code == refreshed.status_code == 200
+    issued = [
+        token
+        for answer in (fresh, logged_in.json(), refreshed.json())
+        for token in (answer["access_token"], answer["refresh_token"])
+    ]
+    rows = [row for row in await idempotency_rows(app) if row.principal == f"user:{user.id}"]
+    assert len(rows) == 3
+    assert_not_stored(rows, *issued, user.password, new_password)
+    # Bodies are compared through a keyed digest: a plain SHA-256 of a body holding a
+    # password could be brute-forced by whoever reads the table.
+    plain = hashlib.sha256(
+        b"POST\0/api/v1/auth/password\0\0"
+        + json.dumps(
+            {"current_password": user.password, "new_password": new_password},
+            sort_keys=True,
+            separators=(",", ":"),
+        ).encode()
+    ).hexdigest()
+    assert plain not in {row.fingerprint for row in rows}
+
+    retry = await api.client.post(
+        REFRESH,
+        headers={**with_token, "Idempotency-Key": "refresh-1"},
+        json={"refresh_token": fresh["refresh_token"]},
+    )
+    problem(retry, 409, "idempotency_secret_withheld")
+    assert all(token not in retry.text for token in issued)

@@ -27,6 +27,7 @@ from erp_engine.api.app import create_app
 from erp_engine.events.model import OutboxEvent, WebhookCursor
 from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.roles import Role
+from erp_engine.ops.model import IdempotencyRecord
 from erp_engine.settings import Settings
 from erp_engine.webhooks.delivery import HttpSender
 from erp_engine.webhooks.model import WebhookDelivery
@@ -270,6 +271,26 @@ async def test_a_generated_secret_is_shown_once_and_signs_deliveries(
     [request] = receiver.posts()
     digest = hmac.new(hook["secret"].encode(), request.body, hashlib.sha256).hexdigest()
     assert request.headers["X-ERP-Signature"] == f"sha256={digest}"
+
+
+async def test_an_idempotent_retry_of_a_creation_never_keeps_or_shows_the_secret(
+    hooks, receiver, loopback_app
+):
+    headers = {"Idempotency-Key": "hook-1"}
+    body = {"url": receiver.url(), "events": ["item.*"]}
+    first = await hooks.post(HOOKS, json=body, headers=headers, role=ADMIN)
+    assert first.status_code == 201, first.text
+    secret = first.json()["secret"]
+    async with loopback_app.state.read_sessions() as session:
+        rows = (await session.execute(select(IdempotencyRecord.__table__))).all()
+    assert rows
+    assert all(secret not in " ".join(str(value) for value in row) for row in rows)
+
+    retry = await hooks.post(HOOKS, json=body, headers=headers, role=ADMIN)
+    assert_problem(retry, 409, "idempotency_secret_withheld")
+    assert retry.headers["location"] == first.headers["location"]
+    assert secret not in retry.text
+    assert (await hooks.ok("GET", HOOKS, role=ADMIN))["count"] == 1
 
 
 async def test_failures_are_retried_with_exponential_back_off_until_the_limit(

@@ -30,6 +30,7 @@ PROBLEM_SCHEMA = {
                 "precondition_failed",
                 "idempotency_key_reused",
                 "idempotency_in_flight",
+                "idempotency_secret_withheld",
                 "payload_too_large",
                 "rate_limited",
                 "unavailable",

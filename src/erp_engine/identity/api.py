@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Request, Response, status
+from fastapi import Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError as PydanticValidationError
 
@@ -37,8 +37,11 @@ from erp_engine.identity.schemas import (
 )
 from erp_engine.kernel.context import current_request
 from erp_engine.kernel.roles import Role
+from erp_engine.ops.idempotency import answer_holds_a_secret
 
 router = SlashRouter(prefix="/auth", tags=["auth"])
+# Answers with tokens or a key secret: an Idempotency-Key retry never gets them again.
+ISSUES_SECRETS = [Depends(answer_holds_a_secret)]
 
 _LOGIN_BODY = {
     "requestBody": {
@@ -80,7 +83,11 @@ async def _credentials(request: Request) -> LoginBody:
 
 
 @router.post(
-    "/login", response_model=TokenResponse, operation_id="login", openapi_extra=_LOGIN_BODY
+    "/login",
+    response_model=TokenResponse,
+    operation_id="login",
+    openapi_extra=_LOGIN_BODY,
+    dependencies=ISSUES_SECRETS,
 )
 async def login(request: Request, uow: Uow, settings: AppSettings):
     credentials = await _credentials(request)
@@ -109,7 +116,12 @@ def _tokens(pair: service.TokenPair) -> TokenResponse:
     )
 
 
-@router.post("/refresh", response_model=TokenResponse, operation_id="refresh_token")
+@router.post(
+    "/refresh",
+    response_model=TokenResponse,
+    operation_id="refresh_token",
+    dependencies=ISSUES_SECRETS,
+)
 async def refresh(body: RefreshBody, uow: Uow, settings: AppSettings):
     return _tokens(await service.refresh(uow, body.refresh_token, settings=settings))
 
@@ -124,7 +136,12 @@ async def me(principal: CurrentUser, session: ReadSession):
     return await queries.get_user(session, principal.id)
 
 
-@router.post("/password", response_model=TokenResponse, operation_id="change_password")
+@router.post(
+    "/password",
+    response_model=TokenResponse,
+    operation_id="change_password",
+    dependencies=ISSUES_SECRETS,
+)
 async def change_password(
     body: PasswordChange, principal: CurrentUser, uow: Uow, settings: AppSettings
 ):
@@ -213,6 +230,7 @@ async def list_api_keys(_: Admin, session: ReadSession, paging: Paging, active: 
     response_model=ApiKeyCreated,
     status_code=status.HTTP_201_CREATED,
     operation_id="create_api_key",
+    dependencies=ISSUES_SECRETS,
 )
 async def create_api_key(body: ApiKeyCreate, actor: Admin, uow: Uow, response: Response):
     key, secret = await service.create_api_key(

@@ -3,22 +3,28 @@
 The first request claims (principal, key) with an insert; retries with the same body get the
 stored response, a different body gets 422, and a retry while the first still runs gets 409.
 Server errors are not stored, so a retry after one runs again.
+
+Answers that carry a secret (an API key, a webhook secret, tokens) are never stored: routes
+that issue one declare `Depends(answer_holds_a_secret)`, and a retry of their success gets
+409 `idempotency_secret_withheld` (with the `Location` of what was created) instead of the
+secret a second time. Only status and headers of such an answer are kept.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from erp_engine.db.upsert import insert_ignore
 from erp_engine.errors import UnauthorizedError
 from erp_engine.identity.tokens import read_access_token
 from erp_engine.kernel.clock import utcnow
+from erp_engine.ops.fingerprint import fingerprint
 from erp_engine.ops.middleware import send_problem
 from erp_engine.ops.model import IdempotencyRecord
 from erp_engine.settings import Settings
@@ -29,7 +35,13 @@ MAX_KEY_LENGTH = 255
 # Answers that describe the caller's situation rather than the request: never replayed.
 NOT_STORED = frozenset({401, 403, 408, 409, 412, 429})
 REPLAYED_HEADERS = ("content-type", "location", "etag")
+SECRET_FLAG = "answer_holds_a_secret"  # noqa: S105 - a flag name, not a secret
 records = IdempotencyRecord.__table__
+
+
+def answer_holds_a_secret(request: Request) -> None:
+    """Route dependency: this route's success answer carries a secret; never store it."""
+    setattr(request.state, SECRET_FLAG, True)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -37,14 +49,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
-
-
-def _canonical(body: bytes) -> bytes:
-    """JSON bodies compare by meaning (key order and spacing do not matter); others by bytes."""
-    try:
-        return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
-        return body
 
 
 class IdempotencyMiddleware:
@@ -90,15 +94,17 @@ class IdempotencyMiddleware:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        digest = hashlib.sha256()
-        for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode()):
-            digest.update(part.encode() + b"\0")
-        digest.update(_canonical(body))
-        fingerprint = digest.hexdigest()
-
-        stored = await self._claim(principal, key, fingerprint)
+        digest = fingerprint(
+            self.settings.jwt_secret,
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            body,
+            _header(scope, b"content-type"),
+        )
+        stored = await self._claim(principal, key, digest)
         if stored is not None:
-            await self._answer_from(stored, fingerprint, send)
+            await self._answer_from(stored, digest, send)
             return
         await self._run_and_store(scope, body, send, principal, key)
 
@@ -157,6 +163,24 @@ class IdempotencyMiddleware:
                 "Request still in progress",
                 "A request with this Idempotency-Key is still being processed.",
             )
+        elif stored.state == "withheld":
+            location = (stored.response_headers or {}).get("location")
+            await send_problem(
+                send,
+                409,
+                "idempotency_secret_withheld",
+                "Secret not shown again",
+                f"The request with this Idempotency-Key already succeeded "
+                f"({stored.response_status}); its answer held a secret that is shown only once, "
+                "so it is not replayed. "
+                + (
+                    f"What it created is at {location}: revoke or delete it and make a new "
+                    "one if the secret was lost."
+                    if location
+                    else "Send the request again without this Idempotency-Key if you need one."
+                ),
+                headers=[(b"location", location.encode())] if location else None,
+            )
         else:
             headers = [(k.encode(), v.encode()) for k, v in (stored.response_headers or {}).items()]
             headers.append((b"idempotent-replayed", b"true"))
@@ -197,9 +221,12 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         finally:
-            await self._finish(principal, key, start, b"".join(chunks))
+            secret = scope.get("state", {}).get(SECRET_FLAG, False)
+            await self._finish(principal, key, start, b"".join(chunks), secret=secret)
 
-    async def _finish(self, principal: str, key: str, start: Message | None, body: bytes) -> None:
+    async def _finish(
+        self, principal: str, key: str, start: Message | None, body: bytes, *, secret: bool
+    ) -> None:
         status = start["status"] if start else 500
         where = (records.c.principal == principal) & (records.c.key == key)
         async with self.sessions() as session, session.begin():
@@ -208,10 +235,16 @@ class IdempotencyMiddleware:
                 return
             headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
             kept = {name: headers[name] for name in REPLAYED_HEADERS if name in headers}
+            # A refusal carries no secret and replays as usual; a success of such a route
+            # is remembered (so it runs once) but its body is not.
+            withheld = secret and status < 400
             await session.execute(
                 update(records)
                 .where(where)
                 .values(
-                    state="done", response_status=status, response_headers=kept, response_body=body
+                    state="withheld" if withheld else "done",
+                    response_status=status,
+                    response_headers=kept,
+                    response_body=None if withheld else body,
                 )
             )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import Response, status
+from fastapi import Depends, Response, status
 
 from erp_engine.api.deps import Admin, AppSettings, ExpectedVersion, Paging, ReadSession, Uow
 from erp_engine.api.responses import created, set_etag
 from erp_engine.api.routing import SlashRouter
 from erp_engine.db.pagination import Page
+from erp_engine.ops.idempotency import answer_holds_a_secret
 from erp_engine.webhooks import queries, service
 from erp_engine.webhooks.model import DeliveryStatus
 from erp_engine.webhooks.schemas import (
@@ -33,6 +34,8 @@ async def list_webhooks(_: Admin, session: ReadSession, paging: Paging):
     response_model=WebhookCreated,
     status_code=status.HTTP_201_CREATED,
     operation_id="create_webhook",
+    # The answer shows the signing secret: an Idempotency-Key retry never gets it again.
+    dependencies=[Depends(answer_holds_a_secret)],
 )
 async def create_webhook(
     body: WebhookCreate, actor: Admin, uow: Uow, settings: AppSettings, response: Response
