@@ -216,7 +216,8 @@ export interface paths {
          * @description Create or update items from a spreadsheet, all or nothing.
          *
          *     A dry run answers 200 with every problem; a real import with problems answers 422
-         *     `validation_error` listing them, and writes nothing.
+         *     `validation_error` listing them, and writes nothing. `dry_run` and `mode` may come in
+         *     the query string or the form; if both are given they must agree (else 422).
          */
         post: operations["import_items"];
         delete?: never;
@@ -237,6 +238,8 @@ export interface paths {
         /**
          * Import Stock Counts
          * @description Opening stock (sku, warehouse_code, counted_quantity): one adjustment per warehouse.
+         *
+         *     `dry_run` may come in the query string or the form; if both are given they must agree.
          */
         post: operations["import_stock_counts"];
         delete?: never;
@@ -1289,15 +1292,11 @@ export interface components {
             file: string;
             /**
              * Dry Run
-             * @description validate only, write nothing
-             * @default false
+             * @description validate only, write nothing (query parameter or form field)
              */
-            dry_run: boolean;
-            /**
-             * @description create: new SKUs only; upsert: also update
-             * @default create
-             */
-            mode: components["schemas"]["ImportMode"];
+            dry_run?: boolean | null;
+            /** @description create: new SKUs only; upsert: also update (query parameter or form field) */
+            mode?: components["schemas"]["ImportMode"] | null;
         };
         /** Body_import_stock_counts */
         Body_import_stock_counts: {
@@ -1308,10 +1307,9 @@ export interface components {
             file: string;
             /**
              * Dry Run
-             * @description validate only, write nothing
-             * @default false
+             * @description validate only, write nothing (query parameter or form field)
              */
-            dry_run: boolean;
+            dry_run?: boolean | null;
             /**
              * Reason
              * @default Opening stock import
@@ -3676,7 +3674,12 @@ export interface operations {
     };
     import_items: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description validate only, write nothing (query parameter or form field) */
+                dry_run?: boolean | null;
+                /** @description create: new SKUs only; upsert: also update (query parameter or form field) */
+                mode?: components["schemas"]["ImportMode"] | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3790,7 +3793,10 @@ export interface operations {
     };
     import_stock_counts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description validate only, write nothing (query parameter or form field) */
+                dry_run?: boolean | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
