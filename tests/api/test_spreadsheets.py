@@ -165,6 +165,44 @@ async def test_dry_run_validates_everything_and_writes_nothing(api, engines):
     assert await count(api, "/api/v1/flows", entity_type="item") == 0
 
 
+async def test_dry_run_and_mode_are_honoured_as_query_parameters_too(api, engines):
+    korean = fixture("items_korean.xlsx")
+    files = {"file": ("items_korean.xlsx", korean, XLSX_TYPE)}
+    response = await api.post(ITEMS_IMPORT, params={"dry_run": "true"}, files=files)
+    assert response.status_code == 200, response.text
+    assert (response.json()["dry_run"], response.json()["created"]) == (True, 4)
+    assert await count(api, ITEMS) == 0
+    await imported(api, ITEMS_IMPORT, "items_korean.xlsx", korean)
+    response = await api.post(ITEMS_IMPORT, params={"mode": "upsert"}, files=files)
+    assert response.status_code == 200, response.text
+    assert response.json()["unchanged"] == 4
+    stock = {"file": ("count.csv", csv_bytes([["SKU", "Warehouse code", "On hand"]]), "text/csv")}
+    response = await api.post(STOCK_IMPORT, params={"dry_run": "1"}, files=stock)
+    assert response.json()["dry_run"] is True
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "form", "field"),
+    [
+        (ITEMS_IMPORT, {"dry_run": "true"}, {"dry_run": "false"}, "dry_run"),
+        (ITEMS_IMPORT, {"mode": "create"}, {"mode": "upsert"}, "mode"),
+        (STOCK_IMPORT, {"dry_run": "false"}, {"dry_run": "true"}, "dry_run"),
+    ],
+)
+async def test_query_and_form_that_disagree_are_refused(api, path, params, form, field):
+    header = ["SKU", "Name"] if path == ITEMS_IMPORT else ["SKU", "Warehouse code", "On hand"]
+    files = {"file": ("q.csv", csv_bytes([header]), "text/csv")}
+    response = await api.post(path, params=params, data=form, files=files)
+    body = problem(response, 422, "validation_error")
+    assert body["errors"] == [{"field": field, "message": body["detail"]}]
+    assert (
+        f"{field} is {params[field]} in the query string but {form[field]} in the form"
+        in (body["detail"])
+    )
+    agreed = await api.post(path, params=form, data=form, files=files)
+    assert agreed.status_code == 200, agreed.text
+
+
 async def test_a_bad_row_in_the_middle_rejects_the_whole_file_naming_row_column_and_cell(api):
     content = fixture("items_bad_row.xlsx")
     response = await upload(api, ITEMS_IMPORT, "items_bad_row.xlsx", content)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterator
-from typing import IO, Annotated
+from typing import IO, Annotated, TypeVar
 
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
@@ -16,6 +16,7 @@ from fastapi.responses import Response, StreamingResponse
 from erp_engine.api.deps import Manager, Uow, Viewer
 from erp_engine.api.routing import SlashRouter
 from erp_engine.documents.model import DocumentKind, DocumentStatus
+from erp_engine.errors import ValidationError
 from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.schema import UtcDateTime
 from erp_engine.ledger.model import MoveReason
@@ -26,6 +27,7 @@ from erp_engine.spreadsheets.schemas import ExportFormat, ItemImportResult, Stoc
 from erp_engine.spreadsheets.writing import CsvWriter, XlsxWriter
 
 router = SlashRouter(tags=["spreadsheets"])
+T = TypeVar("T")
 
 FILE_CHUNK = 256 * 1024
 MEDIA_TYPES = {
@@ -258,21 +260,53 @@ async def stock_import_template(_: Viewer, format_: Format = ExportFormat.XLSX):
     return _template(STOCK_IMPORT, format_, "opening-stock")
 
 
+# `dry_run` and `mode` are read from the query string and from the form alike: a client that
+# sends `?dry_run=true` must never get a real import because it chose the other place.
+_DRY_RUN = "validate only, write nothing (query parameter or form field)"
+_MODE = "create: new SKUs only; upsert: also update (query parameter or form field)"
+DryRunQuery = Annotated[bool | None, Query(alias="dry_run", description=_DRY_RUN)]
+DryRunForm = Annotated[bool | None, Form(alias="dry_run", description=_DRY_RUN)]
+ModeQuery = Annotated[service.ImportMode | None, Query(alias="mode", description=_MODE)]
+ModeForm = Annotated[service.ImportMode | None, Form(alias="mode", description=_MODE)]
+
+
+def _option(name: str, query: T | None, form: T | None, default: T) -> T:
+    """The option's value, from wherever the client sent it.
+
+    Raises:
+        ValidationError: the query string and the form give different values.
+    """
+    if query is not None and form is not None and query != form:
+        message = (
+            f"{name} is {_shown(query)} in the query string but {_shown(form)} in the form; "
+            "send it once."
+        )
+        raise ValidationError(message, errors=[{"field": name, "message": message}])
+    return next((value for value in (query, form) if value is not None), default)
+
+
+def _shown(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 @router.post("/items/import", response_model=ItemImportResult, operation_id="import_items")
 async def import_items(
     actor: Manager,
     uow: Uow,
     file: Annotated[UploadFile, File(description=".xlsx or CSV (UTF-8), at most 10 MiB")],
-    dry_run: Annotated[bool, Form(description="validate only, write nothing")] = False,
-    mode: Annotated[
-        service.ImportMode, Form(description="create: new SKUs only; upsert: also update")
-    ] = service.ImportMode.CREATE,
+    dry_run_query: DryRunQuery = None,
+    mode_query: ModeQuery = None,
+    dry_run_form: DryRunForm = None,
+    mode_form: ModeForm = None,
 ):
     """Create or update items from a spreadsheet, all or nothing.
 
     A dry run answers 200 with every problem; a real import with problems answers 422
-    `validation_error` listing them, and writes nothing.
+    `validation_error` listing them, and writes nothing. `dry_run` and `mode` may come in
+    the query string or the form; if both are given they must agree (else 422).
     """
+    dry_run = _option("dry_run", dry_run_query, dry_run_form, False)
+    mode = _option("mode", mode_query, mode_form, service.ImportMode.CREATE)
     result = await service.import_items(
         uow,
         await file.read(),
@@ -294,10 +328,15 @@ async def import_stock_counts(
     actor: Manager,
     uow: Uow,
     file: Annotated[UploadFile, File(description=".xlsx or CSV (UTF-8), at most 10 MiB")],
-    dry_run: Annotated[bool, Form(description="validate only, write nothing")] = False,
+    dry_run_query: DryRunQuery = None,
+    dry_run_form: DryRunForm = None,
     reason: Annotated[str, Form(min_length=1, max_length=500)] = "Opening stock import",
 ):
-    """Opening stock (sku, warehouse_code, counted_quantity): one adjustment per warehouse."""
+    """Opening stock (sku, warehouse_code, counted_quantity): one adjustment per warehouse.
+
+    `dry_run` may come in the query string or the form; if both are given they must agree.
+    """
+    dry_run = _option("dry_run", dry_run_query, dry_run_form, False)
     result = await service.import_stock_counts(
         uow,
         await file.read(),
