@@ -24,11 +24,16 @@ export function formatSignedQuantity(value: number | string, language: string): 
   return exact.startsWith("-") ? `−${formatted}` : `+${formatted}`;
 }
 
-export function formatMoney(value: number | string | null | undefined, language: string): string {
+/** Money in the installation's currency (the server says which where it can; else the build's). */
+export function formatMoney(
+  value: number | string | null | undefined,
+  language: string,
+  currency: string = CURRENCY,
+): string {
   if (value === null || value === undefined) return "—";
   return new Intl.NumberFormat(intlLocale(language), {
     style: "currency",
-    currency: CURRENCY,
+    currency,
     maximumFractionDigits: 4,
   }).format(toDecimalString(value) as unknown as NumberFormatInput);
 }
@@ -48,4 +53,11 @@ export function formatDateTime(value: string | null | undefined, language: strin
 export function formatDate(value: string | null | undefined, language: string): string {
   if (!value) return "—";
   return new Intl.DateTimeFormat(intlLocale(language), { dateStyle: "medium" }).format(new Date(value));
+}
+
+/** A calendar day (`2026-11-22`, no time zone) as a short month and day: "Nov 22", "11. 22.". */
+export function formatDay(value: string, language: string): string {
+  return new Intl.DateTimeFormat(intlLocale(language), { month: "short", day: "numeric", timeZone: "UTC" }).format(
+    new Date(`${value}T00:00:00Z`),
+  );
 }
