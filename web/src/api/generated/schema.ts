@@ -2477,7 +2477,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "validation_error" | "not_found" | "unauthorized" | "forbidden" | "conflict" | "invalid_transition" | "insufficient_stock" | "precondition_failed" | "idempotency_key_reused" | "idempotency_in_flight" | "payload_too_large" | "rate_limited" | "unavailable" | "internal_error";
+            code: "validation_error" | "not_found" | "unauthorized" | "forbidden" | "conflict" | "invalid_transition" | "insufficient_stock" | "precondition_failed" | "idempotency_key_reused" | "idempotency_in_flight" | "idempotency_secret_withheld" | "payload_too_large" | "rate_limited" | "unavailable" | "internal_error";
             errors?: ({
                 field: string;
                 message: string;
