@@ -249,6 +249,36 @@ async def test_csv_values_under_no_header_name_their_cell_and_the_likely_cause(a
     assert len(found) == 2
 
 
+async def test_dry_run_counts_only_the_rows_that_would_be_written(api, engines):
+    content = csv_bytes(
+        [
+            ["SKU", "Name", "Unit cost"],
+            ["OK-1", "Fine", "10"],
+            ["BAD-1", "Bad cost", "bad"],
+            ["OK-2", "Fine too", "20", "stray"],
+        ]
+    )
+    dry = await imported(api, ITEMS_IMPORT, "counts.csv", content, dry_run=True)
+    assert [(e["row"], e["field"]) for e in dry["errors"]] == [(3, "unit_cost"), (4, "unheaded")]
+    assert (dry["created"], dry["updated"], dry["unchanged"]) == (1, 0, 0)
+    extra = await imported(
+        api, ITEMS_IMPORT, "x.xlsx", fixture("items_extra_cells.xlsx"), dry_run=True
+    )
+    assert extra["created"] == 2
+    await api.item("CNT-1")
+    await api.item("CNT-2")
+    counts = csv_bytes(
+        [
+            ["SKU", "Warehouse code", "Counted quantity"],
+            ["CNT-1", "MAIN", "5", "x"],
+            ["CNT-2", "MAIN", "-1"],
+        ]
+    )
+    dry = await imported(api, STOCK_IMPORT, "counts.csv", counts, dry_run=True)
+    assert len(dry["errors"]) == 2
+    assert (dry["created"], dry["updated"], dry["unchanged"]) == (0, 0, 0)
+
+
 async def test_formula_cells_import_as_literal_text_and_export_neutralised(api):
     result = await imported(api, ITEMS_IMPORT, "items_formula.xlsx", fixture("items_formula.xlsx"))
     assert result["created"] == 2

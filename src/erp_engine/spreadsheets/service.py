@@ -101,6 +101,7 @@ class Problems:
     def __init__(self) -> None:
         self._items: list[tuple[tuple[int, int], dict[str, Any]]] = []
         self.total = 0
+        self.rows: set[int] = set()  # rows with any problem: they count for nothing
 
     def __bool__(self) -> bool:
         return self.total > 0
@@ -115,6 +116,8 @@ class Problems:
         position: int | None = None,
     ) -> None:
         self.total += 1
+        if row is not None:
+            self.rows.add(row)
         if len(self._items) >= 4 * MAX_LISTED_ERRORS:
             return
         problem = {"row": row, "column": column, "field": field, "message": message}
@@ -399,7 +402,6 @@ async def _apply_items(
         new_rows: list[dict[str, Any]] = []
         matched: list[tuple[uuid.UUID, dict[str, Any]]] = []
         for row, values in parsed.rows:
-            problems_before = parsed.problems.total
             sku = values.get("sku")
             key = sku.lower() if sku else None
             current = existing.get(key) if key else None
@@ -438,7 +440,9 @@ async def _apply_items(
                         row, "barcode", f"{barcode} already belongs to SKU {existing[owner].sku}."
                     )
                 seen_barcodes.setdefault(barcode, row)
-            if parsed.problems.total > problems_before or not key:
+            # A dry run counts what the valid rows would do; this row's cells may have
+            # failed already in pass one.
+            if row in parsed.problems.rows or not key:
                 continue
             fields = {name: values[name] for name in catalog.IMPORTED_FIELDS if name in values}
             if "engine_code" in values:
@@ -586,6 +590,7 @@ async def _apply_counts(
                     f"{plain(reserved)} is reserved for "
                     "approved shipments; the count cannot be lower.",
                 )
+            if row in parsed.problems.rows:  # only valid rows count, also on a dry run
                 continue
             counts.setdefault(warehouse[0], []).append((item.id, counted))
             if counted == on_hand:
