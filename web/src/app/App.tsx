@@ -8,6 +8,7 @@ import { NotFoundPage } from "./NotFoundPage";
 import { Providers, createQueryClient } from "./providers";
 
 // Screens load on first visit, so the login page does not wait for charts and date pickers.
+const AlertsPage = lazy(() => import("../features/alerts/AlertsPage").then((m) => ({ default: m.AlertsPage })));
 const DashboardPage = lazy(() => import("../features/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DocumentDetailPage = lazy(() => import("../features/documents/DocumentDetailPage").then((m) => ({ default: m.DocumentDetailPage })));
 const DocumentFormPage = lazy(() => import("../features/documents/DocumentFormPage").then((m) => ({ default: m.DocumentFormPage })));
@@ -49,6 +50,7 @@ export const routes: RouteObject[] = [
               { path: "stock/moves", element: <LedgerPage /> },
               { path: "stock/adjustments", element: <AdjustmentsPage /> },
               { path: "stock/transfers", element: <TransfersPage /> },
+              { path: "alerts", element: <AlertsPage /> },
               { path: "inbounds", element: <DocumentListPage kind="inbound" /> },
               { path: "inbounds/new", element: <DocumentFormPage kind="inbound" /> },
               { path: "inbounds/:id", element: <DocumentDetailPage kind="inbound" /> },

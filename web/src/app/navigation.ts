@@ -1,4 +1,5 @@
 import {
+  IconAlertTriangle,
   IconArrowsExchange,
   IconBox,
   IconBuildingFactory2,
@@ -25,6 +26,7 @@ export interface NavEntry {
     | "ledger"
     | "adjustments"
     | "transfers"
+    | "alerts"
     | "inbounds"
     | "outbounds";
   icon: Icon;
@@ -55,6 +57,7 @@ export const NAVIGATION: NavGroup[] = [
       { to: "/stock/moves", label: "ledger", icon: IconListDetails },
       { to: "/stock/adjustments", label: "adjustments", icon: IconClipboardCheck },
       { to: "/stock/transfers", label: "transfers", icon: IconArrowsExchange },
+      { to: "/alerts", label: "alerts", icon: IconAlertTriangle },
     ],
   },
   {
