@@ -32,6 +32,21 @@ class UserRepository:
         stmt = select(func.count()).where(User.role == "admin", User.active.is_(True))
         return int(await self.session.scalar(stmt) or 0)
 
+    async def lock_active_admins(self) -> list[uuid.UUID]:
+        """Lock every active admin's row, in id order, until the transaction ends.
+
+        Two admins demoting each other both count two admins unless they queue here first;
+        the fixed order keeps two such transactions from deadlocking. (SQLite ignores
+        FOR UPDATE: its one writer at a time already serialises them.)
+        """
+        stmt = (
+            select(User.id)
+            .where(User.role == "admin", User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+        return list((await self.session.scalars(stmt)).all())
+
     async def delete(self, user: User) -> None:
         await self.session.delete(user)
         await self.session.flush()

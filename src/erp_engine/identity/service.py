@@ -205,6 +205,9 @@ async def update_user(
         ConflictError: the change would leave no active admin.
     """
     async with uow:
+        if changes.keys() & {"role", "active"}:
+            # Before the target's own row, so every such change locks in the same order.
+            await uow.users.lock_active_admins()
         user = await _get_user(uow, user_id)
         check_version(user.version, expected_version)
         was_admin = user.role == Role.ADMIN and user.active
@@ -277,6 +280,7 @@ async def delete_user(uow: UnitOfWork, user_id: uuid.UUID, *, actor: Principal) 
         NotFoundError, ConflictError: the user has acted, is the caller, or the last admin.
     """
     async with uow:
+        await uow.users.lock_active_admins()
         user = await _get_user(uow, user_id)
         if user.id == actor.id:
             raise ConflictError("You cannot delete yourself.")
