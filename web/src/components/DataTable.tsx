@@ -16,7 +16,7 @@ import type { CSSProperties, ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useErrorMessage } from "../lib/errors";
 import { formatCount } from "../lib/format";
-import { PAGE_SIZES } from "../lib/useListParams";
+import { PAGE_SIZES, type ListParams } from "../lib/useListParams";
 import { EmptyState } from "./EmptyState";
 
 export interface Column<T> {
@@ -45,6 +45,28 @@ interface DataTableProps<T> {
   onPageChange?: (page: number) => void;
   onLimitChange?: (limit: number) => void;
   rowStyle?: (row: T) => CSSProperties | undefined;
+}
+
+interface PageQuery<T> {
+  data?: { data: T[]; count: number };
+  isFetching: boolean;
+  error: unknown;
+}
+
+/** A server-side list's DataTable props: its page of rows, and paging and sorting kept in the URL. */
+export function serverTableProps<T>(list: ListParams, query: PageQuery<T>) {
+  return {
+    rows: query.data?.data,
+    count: query.data?.count,
+    loading: query.isFetching,
+    error: query.error,
+    page: list.page,
+    limit: list.limit,
+    sort: list.sort,
+    onSortChange: (sort: string | undefined) => list.update({ sort: sort ?? "" }),
+    onPageChange: (page: number) => list.update({ page }),
+    onLimitChange: (limit: number) => list.update({ limit }),
+  };
 }
 
 function nextSort(current: string | undefined, key: string): string | undefined {

@@ -50,3 +50,5 @@ export function useListParams(filterKeys: readonly string[], defaults: { sort?: 
 
   return { ...state, update };
 }
+
+export type ListParams = ReturnType<typeof useListParams>;

@@ -1,14 +1,14 @@
-import { Anchor, Badge, Button, Group, SegmentedControl, Select, Text, VisuallyHidden } from "@mantine/core";
+import { Badge, Button, Group, SegmentedControl, Select, Text, VisuallyHidden } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconCheck } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import { hasRole, useUser } from "../../app/auth";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { PageHeader } from "../../components/PageHeader";
 import { useErrorMessage } from "../../lib/errors";
 import { formatDateTime, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
+import { ItemLink } from "../items/ItemLink";
 import { useUserName } from "../users/queries";
 import { statusTab, useAcknowledgeAlert, useAlertList, type Alert } from "./queries";
 
@@ -22,7 +22,7 @@ export function AlertsPage() {
   const userName = useUserName();
   const message = useErrorMessage();
   const list = useListParams(FILTERS);
-  const { data, isFetching, error } = useAlertList(list);
+  const rows = useAlertList(list);
   const acknowledge = useAcknowledgeAlert();
   const tab = statusTab(list);
 
@@ -40,11 +40,7 @@ export function AlertsPage() {
       key: "sku",
       header: t("items.sku"),
       sortKey: "sku",
-      render: (alert) => (
-        <Anchor component={Link} to={`/items/${alert.item_id}`} fw={600}>
-          {alert.sku}
-        </Anchor>
-      ),
+      render: (alert) => <ItemLink id={alert.item_id} sku={alert.sku} fw={600} />,
     },
     { key: "name", header: t("items.name"), render: (alert) => alert.item_name },
     {
@@ -125,18 +121,9 @@ export function AlertsPage() {
       <DataTable
         caption={t("alerts.title")}
         columns={columns}
-        rows={data?.data}
+        {...serverTableProps(list, rows)}
         rowKey={(alert) => alert.id}
-        count={data?.count}
-        page={list.page}
-        limit={list.limit}
-        sort={list.sort}
-        loading={isFetching}
-        error={error}
         emptyMessage={t("alerts.empty")}
-        onSortChange={(sort) => list.update({ sort: sort ?? "" })}
-        onPageChange={(page) => list.update({ page })}
-        onLimitChange={(limit) => list.update({ limit })}
       />
     </>
   );

@@ -10,6 +10,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { sumQuantities } from "../../lib/decimal";
 import { formatCount, formatDateTime, formatDay, formatMoney, formatQuantity } from "../../lib/format";
 import type { DocumentKind } from "../documents/queries";
+import { ItemLink } from "../items/ItemLink";
 import { useDashboard, useLowStockItems, useWaitingApproval, type Dashboard } from "./queries";
 
 function Stat({ label, value, to, hint }: { label: string; value: ReactNode; to?: string; hint?: string }) {
@@ -137,9 +138,7 @@ function TopOutbound({ items }: { items: Dashboard["top_outbound_items"] }) {
       {items.map((item) => (
         <Group key={item.item_id} justify="space-between" wrap="nowrap" gap="xs">
           <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
-            <Anchor component={Link} to={`/items/${item.item_id}`} size="sm">
-              {item.sku}
-            </Anchor>
+            <ItemLink id={item.item_id} sku={item.sku} size="sm" />
             <Text size="sm" c="dimmed" truncate>
               {item.name}
             </Text>
@@ -197,9 +196,7 @@ function LowStock() {
         {(lowStock.data?.data ?? []).map((item) => (
           <Table.Tr key={item.id}>
             <Table.Td>
-              <Anchor component={Link} to={`/items/${item.id}`} size="sm">
-                {item.sku}
-              </Anchor>
+              <ItemLink id={item.id} sku={item.sku} size="sm" />
             </Table.Td>
             <Table.Td>{item.name}</Table.Td>
             <Table.Td style={{ textAlign: "right" }}>{formatQuantity(item.available, lang)}</Table.Td>

@@ -9,6 +9,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { PageHeader } from "../../components/PageHeader";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatDateTime, formatMoney, formatQuantity } from "../../lib/format";
+import { ItemLink } from "../items/ItemLink";
 import { useWarehouseLookup } from "../warehouses/queries";
 import { DocumentActions } from "./DocumentActions";
 import { FlowTimeline } from "./FlowTimeline";
@@ -160,9 +161,7 @@ export function DocumentDetailPage({ kind }: { kind: DocumentKind }) {
                       >
                         <Table.Td>{index + 1}</Table.Td>
                         <Table.Td>
-                          <Anchor component={Link} to={`/items/${line.item_id}`}>
-                            {line.sku}
-                          </Anchor>
+                          <ItemLink id={line.item_id} sku={line.sku} />
                         </Table.Td>
                         <Table.Td>{line.item_name}</Table.Td>
                         <Table.Td style={{ textAlign: "right", fontWeight: shortage ? 700 : undefined }}>

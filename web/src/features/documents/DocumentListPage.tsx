@@ -3,7 +3,7 @@ import { IconPlus } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { hasRole, useUser } from "../../app/auth";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { SearchInput } from "../../components/SearchInput";
@@ -28,7 +28,7 @@ export function DocumentListPage({ kind }: { kind: DocumentKind }) {
   const lang = i18n.language;
   const user = useUser();
   const list = useListParams(FILTERS, { sort: "-number" });
-  const { data, isFetching, error } = useDocumentList(kind, list);
+  const rows = useDocumentList(kind, list);
   const warehouses = useWarehouses();
   const warehouse = useWarehouseLookup();
   const base = pathOf(kind);
@@ -102,17 +102,8 @@ export function DocumentListPage({ kind }: { kind: DocumentKind }) {
       <DataTable
         caption={t(`documents.${kind}.title`)}
         columns={columns}
-        rows={data?.data}
+        {...serverTableProps(list, rows)}
         rowKey={(doc) => doc.id}
-        count={data?.count}
-        page={list.page}
-        limit={list.limit}
-        sort={list.sort}
-        loading={isFetching}
-        error={error}
-        onSortChange={(sort) => list.update({ sort: sort ?? "" })}
-        onPageChange={(page) => list.update({ page })}
-        onLimitChange={(limit) => list.update({ limit })}
       />
               </>
             ) : null}

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { hasRole, useUser } from "../../app/auth";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { PageHeader } from "../../components/PageHeader";
 import { SearchInput } from "../../components/SearchInput";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -19,7 +19,7 @@ export function EnginesPage() {
   const { t, i18n } = useTranslation();
   const user = useUser();
   const list = useListParams(FILTERS, { sort: "code" });
-  const { data, isFetching, error } = useEngineList(list);
+  const rows = useEngineList(list);
   const [editing, setEditing] = useState<Engine | "new" | null>(null);
   const canEdit = hasRole(user, "manager");
   const lang = i18n.language;
@@ -85,17 +85,8 @@ export function EnginesPage() {
       <DataTable
         caption={t("engines.title")}
         columns={columns}
-        rows={data?.data}
+        {...serverTableProps(list, rows)}
         rowKey={(e) => e.id}
-        count={data?.count}
-        page={list.page}
-        limit={list.limit}
-        sort={list.sort}
-        loading={isFetching}
-        error={error}
-        onSortChange={(sort) => list.update({ sort: sort ?? "" })}
-        onPageChange={(page) => list.update({ page })}
-        onLimitChange={(limit) => list.update({ limit })}
       />
       {editing ? (
         <EngineForm engine={editing === "new" ? undefined : editing} opened onClose={() => setEditing(null)} />

@@ -1,10 +1,10 @@
-import { Anchor, Badge, Button, Checkbox, Group, Select } from "@mantine/core";
+import { Badge, Button, Checkbox, Group, Select } from "@mantine/core";
 import { IconPlus } from "@tabler/icons-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
+import { useNavigate } from "react-router";
 import { hasRole, useUser } from "../../app/auth";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { SearchInput } from "../../components/SearchInput";
@@ -12,6 +12,7 @@ import { formatMoney, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { useAllEngines } from "../engines/queries";
 import { ItemForm } from "./ItemForm";
+import { ItemLink } from "./ItemLink";
 import { itemFilters, useItemList, type Item } from "./queries";
 
 const FILTERS = ["engine_id", "active", "low_stock"] as const;
@@ -21,7 +22,7 @@ export function ItemsPage() {
   const user = useUser();
   const navigate = useNavigate();
   const list = useListParams(FILTERS, { sort: "sku" });
-  const { data, isFetching, error } = useItemList(list);
+  const rows = useItemList(list);
   const engines = useAllEngines();
   const [creating, setCreating] = useState(false);
   const lang = i18n.language;
@@ -32,11 +33,7 @@ export function ItemsPage() {
       key: "sku",
       header: t("items.sku"),
       sortKey: "sku",
-      render: (item) => (
-        <Anchor component={Link} to={`/items/${item.id}`} fw={600}>
-          {item.sku}
-        </Anchor>
-      ),
+      render: (item) => <ItemLink id={item.id} sku={item.sku} fw={600} />,
     },
     { key: "name", header: t("items.name"), sortKey: "name", render: (item) => item.name },
     { key: "engine", header: t("items.engine"), render: (item) => engineName(item.engine_id) },
@@ -114,17 +111,8 @@ export function ItemsPage() {
       <DataTable
         caption={t("items.title")}
         columns={columns}
-        rows={data?.data}
+        {...serverTableProps(list, rows)}
         rowKey={(item) => item.id}
-        count={data?.count}
-        page={list.page}
-        limit={list.limit}
-        sort={list.sort}
-        loading={isFetching}
-        error={error}
-        onSortChange={(sort) => list.update({ sort: sort ?? "" })}
-        onPageChange={(page) => list.update({ page })}
-        onLimitChange={(limit) => list.update({ limit })}
       />
       {creating ? (
         <ItemForm opened onClose={() => setCreating(false)} onSaved={(item) => navigate(`/items/${item.id}`)} />

@@ -3,7 +3,7 @@ import { IconPlus } from "@tabler/icons-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { hasRole, useUser } from "../../app/auth";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { PageHeader } from "../../components/PageHeader";
 import { formatDateTime, formatQuantity, formatSignedQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
@@ -16,7 +16,7 @@ export function AdjustmentsPage() {
   const lang = i18n.language;
   const user = useUser();
   const list = useListParams(["warehouse_id"]);
-  const { data, isFetching, error } = useAdjustments(list);
+  const rows = useAdjustments(list);
   const warehouse = useWarehouseLookup();
   const [creating, setCreating] = useState(false);
 
@@ -57,15 +57,8 @@ export function AdjustmentsPage() {
       <DataTable
         caption={t("stock.adjustmentsTitle")}
         columns={columns}
-        rows={data?.data}
+        {...serverTableProps(list, rows)}
         rowKey={(a) => a.id}
-        count={data?.count}
-        page={list.page}
-        limit={list.limit}
-        loading={isFetching}
-        error={error}
-        onPageChange={(page) => list.update({ page })}
-        onLimitChange={(limit) => list.update({ limit })}
       />
       {creating ? <StockLinesForm mode="adjustment" opened onClose={() => setCreating(false)} /> : null}
     </>

@@ -3,7 +3,7 @@ import { DatePickerInput } from "@mantine/dates";
 import dayjs from "dayjs";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { formatDateTime, formatQuantity, formatSignedQuantity } from "../../lib/format";
@@ -20,10 +20,10 @@ export function LedgerPage() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const list = useListParams(FILTERS, { sort: "-created_at", limit: 50 });
-  const { data, isFetching, error } = useMoves(list);
+  const rows = useMoves(list);
   const warehouses = useWarehouses();
   const warehouse = useWarehouseLookup();
-  const items = useItemsById((data?.data ?? []).map((move) => move.item_id));
+  const items = useItemsById((rows.data?.data ?? []).map((move) => move.item_id));
   const selected = useItem(list.filters.item_id);
   const from = list.filters.from;
   const to = list.filters.to;
@@ -97,17 +97,8 @@ export function LedgerPage() {
       <DataTable
         caption={t("stock.ledgerTitle")}
         columns={columns}
-        rows={data?.data}
+        {...serverTableProps(list, rows)}
         rowKey={(m) => m.id}
-        count={data?.count}
-        page={list.page}
-        limit={list.limit}
-        sort={list.sort}
-        loading={isFetching}
-        error={error}
-        onSortChange={(sort) => list.update({ sort: sort ?? "" })}
-        onPageChange={(page) => list.update({ page })}
-        onLimitChange={(limit) => list.update({ limit })}
       />
     </>
   );

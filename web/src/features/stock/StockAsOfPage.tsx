@@ -1,13 +1,13 @@
-import { Anchor, Group, Select } from "@mantine/core";
+import { Group, Select } from "@mantine/core";
 import { DateTimePicker } from "@mantine/dates";
 import dayjs from "dayjs";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { PageHeader } from "../../components/PageHeader";
 import { formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
+import { ItemLink } from "../items/ItemLink";
 import { useWarehouses } from "../warehouses/queries";
 import { useStockAsOf, type AsOfRow } from "./queries";
 
@@ -17,7 +17,7 @@ export function StockAsOfPage() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const list = useListParams(FILTERS);
-  const { data, isFetching, error } = useStockAsOf(list);
+  const rows = useStockAsOf(list);
   const warehouses = useWarehouses();
   const at = list.filters.at;
 
@@ -25,11 +25,7 @@ export function StockAsOfPage() {
     {
       key: "sku",
       header: t("items.sku"),
-      render: (row) => (
-        <Anchor component={Link} to={`/items/${row.item_id}`} fw={600}>
-          {row.sku}
-        </Anchor>
-      ),
+      render: (row) => <ItemLink id={row.item_id} sku={row.sku} fw={600} />,
     },
     { key: "name", header: t("items.name"), render: (row) => row.item_name },
     { key: "warehouse", header: t("stock.warehouse"), render: (row) => row.warehouse_code },
@@ -63,15 +59,8 @@ export function StockAsOfPage() {
         <DataTable
           caption={t("stock.asOfTitle")}
           columns={columns}
-          rows={data?.data}
+          {...serverTableProps(list, rows)}
           rowKey={(row) => `${row.item_id}:${row.warehouse_id}`}
-          count={data?.count}
-          page={list.page}
-          limit={list.limit}
-          loading={isFetching}
-          error={error}
-          onPageChange={(page) => list.update({ page })}
-          onLimitChange={(limit) => list.update({ limit })}
         />
       ) : (
         <EmptyState message={t("stock.pickTimeHint")} />

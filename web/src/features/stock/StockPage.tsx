@@ -1,12 +1,12 @@
-import { Anchor, Badge, Checkbox, Group, Select } from "@mantine/core";
+import { Badge, Checkbox, Group, Select } from "@mantine/core";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
 import { SearchInput } from "../../components/SearchInput";
 import { formatDateTime, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
+import { ItemLink } from "../items/ItemLink";
 import { useWarehouses } from "../warehouses/queries";
 import { stockFilters, useStockList, type StockRow } from "./queries";
 
@@ -16,7 +16,7 @@ export function StockPage() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const list = useListParams(FILTERS);
-  const { data, isFetching, error } = useStockList(list);
+  const rows = useStockList(list);
   const warehouses = useWarehouses();
 
   const columns: Column<StockRow>[] = [
@@ -24,11 +24,7 @@ export function StockPage() {
       key: "sku",
       header: t("items.sku"),
       sortKey: "sku",
-      render: (row) => (
-        <Anchor component={Link} to={`/items/${row.item_id}`} fw={600}>
-          {row.sku}
-        </Anchor>
-      ),
+      render: (row) => <ItemLink id={row.item_id} sku={row.sku} fw={600} />,
     },
     { key: "name", header: t("items.name"), sortKey: "item_name", render: (row) => row.item_name },
     { key: "warehouse", header: t("stock.warehouse"), sortKey: "warehouse_code", render: (row) => row.warehouse_code },
@@ -77,17 +73,8 @@ export function StockPage() {
       <DataTable
         caption={t("stock.title")}
         columns={columns}
-        rows={data?.data}
+        {...serverTableProps(list, rows)}
         rowKey={(row) => `${row.item_id}:${row.warehouse_id}`}
-        count={data?.count}
-        page={list.page}
-        limit={list.limit}
-        sort={list.sort}
-        loading={isFetching}
-        error={error}
-        onSortChange={(sort) => list.update({ sort: sort ?? "" })}
-        onPageChange={(page) => list.update({ page })}
-        onLimitChange={(limit) => list.update({ limit })}
       />
     </>
   );

@@ -3,7 +3,7 @@ import { IconPlus } from "@tabler/icons-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { hasRole, useUser } from "../../app/auth";
-import { DataTable, type Column } from "../../components/DataTable";
+import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { PageHeader } from "../../components/PageHeader";
 import { formatDateTime, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
@@ -16,7 +16,7 @@ export function TransfersPage() {
   const lang = i18n.language;
   const user = useUser();
   const list = useListParams(["warehouse_id"]);
-  const { data, isFetching, error } = useTransfers(list);
+  const rows = useTransfers(list);
   const warehouse = useWarehouseLookup();
   const [creating, setCreating] = useState(false);
 
@@ -57,15 +57,8 @@ export function TransfersPage() {
       <DataTable
         caption={t("stock.transfersTitle")}
         columns={columns}
-        rows={data?.data}
+        {...serverTableProps(list, rows)}
         rowKey={(tr) => tr.id}
-        count={data?.count}
-        page={list.page}
-        limit={list.limit}
-        loading={isFetching}
-        error={error}
-        onPageChange={(page) => list.update({ page })}
-        onLimitChange={(limit) => list.update({ limit })}
       />
       {creating ? <StockLinesForm mode="transfer" opened onClose={() => setCreating(false)} /> : null}
     </>

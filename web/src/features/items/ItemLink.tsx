@@ -1,0 +1,11 @@
+import { Anchor, type AnchorProps } from "@mantine/core";
+import { Link } from "react-router";
+
+/** An item's SKU as a link to its page. */
+export function ItemLink({ id, sku, ...props }: { id: string; sku: string } & AnchorProps) {
+  return (
+    <Anchor component={Link} to={`/items/${id}`} {...props}>
+      {sku}
+    </Anchor>
+  );
+}
