@@ -29,6 +29,10 @@ class ValidationError(DomainError):
     code, status, title = "validation_error", 422, "Validation failed"
 
 
+class WrongPasswordError(ValidationError):
+    """A password the caller had to know was wrong: counted like a failed login."""
+
+
 class NotFoundError(DomainError):
     code, status, title = "not_found", 404, "Not found"
 

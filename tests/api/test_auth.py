@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +13,7 @@ import httpx
 import jwt
 import pytest
 
+from erp_engine.identity import service as identity_service
 from erp_engine.kernel.roles import Role
 from tests.conftest import PASSWORD, TEST_SECRET
 
@@ -116,6 +119,31 @@ async def test_wrong_password_and_unknown_email_get_the_same_401(client, role_us
     assert_unauthorized(wrong_form)
     assert wrong_password.json() == unknown_email.json() == wrong_form.json()
     assert "refresh_token" not in wrong_password.text
+
+
+async def test_a_password_check_does_not_stall_other_requests(client, role_users, monkeypatch):
+    # The check waits until another request has been answered: on the event loop it would
+    # block that request instead, and time out.
+    checking, other_answered = threading.Event(), threading.Event()
+    waited: list[bool] = []
+    real_verify = identity_service.verify_password
+
+    def verify_once_another_request_is_answered(password: str, password_hash: str) -> bool:
+        checking.set()
+        waited.append(other_answered.wait(timeout=10))
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(
+        identity_service, "verify_password", verify_once_another_request_is_answered
+    )
+    login = asyncio.create_task(
+        client.post(LOGIN, json={"email": role_users.emails[Role.VIEWER], "password": PASSWORD})
+    )
+    assert await asyncio.to_thread(checking.wait, 10)
+    assert (await client.get("/livez")).status_code == 200
+    other_answered.set()
+    assert (await login).status_code == 200
+    assert waited == [True]
 
 
 async def test_login_without_credentials_is_a_validation_problem(client):

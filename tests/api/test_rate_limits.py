@@ -9,6 +9,7 @@ addresses and fresh emails, so parallel sessions sharing Redis never meet (ASVS 
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import random
 import socket
@@ -100,6 +101,20 @@ async def api(app, tokens):
         yield value
 
 
+@pytest.fixture
+def verified(monkeypatch) -> list[str]:
+    """The passwords that reached the password check, in order."""
+    checked: list[str] = []
+    real_verify = identity_service.verify_password
+
+    def counting_verify(password: str, password_hash: str) -> bool:
+        checked.append(password)
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(identity_service, "verify_password", counting_verify)
+    return checked
+
+
 def from_ip(ip: str) -> dict[str, str]:
     """Sent through the local proxy (a trusted peer), which names the client in X-F-F."""
     return {"X-Forwarded-For": ip}
@@ -159,17 +174,9 @@ async def test_a_spoofed_forwarded_for_from_an_untrusted_peer_gains_nothing(app,
 
 
 async def test_only_the_configured_number_of_failures_per_account_reach_the_password_check(
-    app, settings, storage, monkeypatch
+    app, settings, storage, verified
 ):
     user = await throwaway_user(app)
-    verified: list[str] = []
-    real_verify = identity_service.verify_password
-
-    def counting_verify(password: str, password_hash: str) -> bool:
-        verified.append(password)
-        return real_verify(password, password_hash)
-
-    monkeypatch.setattr(identity_service, "verify_password", counting_verify)
     async with (
         limited_app(settings, storage, rate_limit_login_account="2/hour") as limited,
         client_for(limited) as client,
@@ -201,6 +208,36 @@ async def test_only_the_configured_number_of_failures_per_account_reach_the_pass
         other = await throwaway_user(app)
         response = await client.post(LOGIN, json={"email": other.email, "password": other.password})
         assert response.status_code == 200, response.text
+
+
+async def test_parallel_guesses_never_bring_more_failures_to_the_password_check(
+    app, settings, storage, verified
+):
+    user = await throwaway_user(app)
+    async with (
+        limited_app(settings, storage, rate_limit_login_account="3/hour") as limited,
+        client_for(limited) as client,
+    ):
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    LOGIN,
+                    headers=from_ip(random_ip()),
+                    json={"email": user.email, "password": f"parallel-guess-{n}-x"},
+                )
+                for n in range(12)
+            )
+        )
+        statuses = [r.status_code for r in responses]
+        assert 1 <= len(verified) <= 3, statuses
+        assert statuses.count(401) == len(verified), statuses
+        for response in responses:
+            if response.status_code != 401:
+                assert_rate_limited(response, 3600)
+        # Sequential guesses top the budget up to exactly the limit, and no further.
+        for n in range(3):
+            await client.post(LOGIN, json={"email": user.email, "password": f"later-guess-{n}-x"})
+        assert len(verified) == 3
 
 
 async def test_successful_logins_do_not_spend_the_accounts_failure_budget(app, settings, storage):

@@ -101,12 +101,13 @@ async def login(request: Request, uow: Uow, settings: AppSettings):
     )
     # Only failures count per account, so a user under attack can still log in until the
     # attacker has spent the account's budget; past it no guess reaches argon2 at all.
-    await limits.check(limits.login_account, *account, what="failed logins for this account")
-    try:
+    async with limits.failures(
+        limits.login_account,
+        *account,
+        what="failed logins for this account",
+        failure=UnauthorizedError,
+    ):
         pair = await service.login(uow, credentials.email, credentials.password, settings=settings)
-    except UnauthorizedError:
-        await limits.count(limits.login_account, *account)
-        raise
     return _tokens(pair)
 
 

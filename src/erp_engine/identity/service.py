@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -9,7 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from erp_engine.audit.service import add_event, record_event
-from erp_engine.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationError
+from erp_engine.errors import (
+    ConflictError,
+    NotFoundError,
+    UnauthorizedError,
+    WrongPasswordError,
+)
 from erp_engine.identity.model import ApiKey, RefreshToken, User
 from erp_engine.identity.passwords import (
     check_password_policy,
@@ -60,6 +66,26 @@ def _issue_pair(uow: UnitOfWork, user: User, settings: Settings, family_id: uuid
     )
 
 
+def _check_password(password: str, password_hash: str | None) -> bool:
+    # Unknown users are checked against a dummy hash, so both failures take the same time.
+    return verify_password(password, password_hash or dummy_hash()) and password_hash is not None
+
+
+async def _password_matches(password: str, password_hash: str | None) -> bool:
+    """Check a password in a worker thread, outside any transaction.
+
+    argon2 spends about half a second of CPU on purpose: on the event loop it would stall
+    every other request, and inside a transaction it would hold a pooled connection (and,
+    on SQLite, the write lock) all that time.
+    """
+    return await asyncio.to_thread(_check_password, password, password_hash)
+
+
+async def _hash(password: str) -> str:
+    """`hash_password` in a worker thread, for the same reasons as `_password_matches`."""
+    return await asyncio.to_thread(hash_password, password)
+
+
 @transactional
 async def login(uow: UnitOfWork, email: str, password: str, *, settings: Settings) -> TokenPair:
     """Raises:
@@ -67,17 +93,24 @@ async def login(uow: UnitOfWork, email: str, password: str, *, settings: Setting
     """
     async with uow:
         user = await uow.users.get_by_email(email)
-        if user is None:
-            verify_password(password, dummy_hash())
-        elif verify_password(password, user.password_hash) and user.active:
-            await uow.users.record_login(user.id, utcnow())
-            pair = _issue_pair(uow, user, settings, family_id=uuid.uuid4())
-            add_event(
-                uow, "auth.login", actor=user.as_principal(), entity_type="user", entity_id=user.id
-            )
-            await uow.commit()
-            return pair
-        user_id = user.id if user else None
+        user_id, checked_hash = (user.id, user.password_hash) if user else (None, None)
+    if await _password_matches(password, checked_hash):
+        async with uow:
+            user = await uow.users.get(user_id)
+            # The hash is compared again: a password changed while this one was checked
+            # must not let the old one in.
+            if user is not None and user.active and user.password_hash == checked_hash:
+                await uow.users.record_login(user.id, utcnow())
+                pair = _issue_pair(uow, user, settings, family_id=uuid.uuid4())
+                add_event(
+                    uow,
+                    "auth.login",
+                    actor=user.as_principal(),
+                    entity_type="user",
+                    entity_id=user.id,
+                )
+                await uow.commit()
+                return pair
     await record_event(
         uow,
         "auth.login_failed",
@@ -157,6 +190,7 @@ async def create_user(
     """
     email = email.strip().lower()
     check_password_policy(password, email=email)
+    password_hash = await _hash(password)
     async with uow:
         if await uow.users.get_by_email(email):
             raise ConflictError(
@@ -168,7 +202,7 @@ async def create_user(
             email=email,
             name=name,
             role=role,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             active=True,
         )
         uow.users.add(user)
@@ -235,9 +269,12 @@ async def reset_password(
         NotFoundError, ValidationError.
     """
     async with uow:
+        email = (await _get_user(uow, user_id)).email
+    check_password_policy(new_password, email=email, field="new_password")
+    password_hash = await _hash(new_password)
+    async with uow:
         user = await _get_user(uow, user_id)
-        check_password_policy(new_password, email=user.email, field="new_password")
-        user.password_hash = hash_password(new_password)
+        user.password_hash = password_hash
         await _end_sessions(uow, user)
         await uow.commit()
         return user
@@ -255,17 +292,25 @@ async def change_own_password(
     """Change one's own password: other sessions end, this one gets fresh tokens.
 
     Raises:
-        UnauthorizedError: the current password is wrong. ValidationError: the policy.
+        NotFoundError,
+        WrongPasswordError: the current password is wrong. ValidationError: the policy.
     """
     async with uow:
         user = await _get_user(uow, user_id)
-        if not verify_password(current_password, user.password_hash):
-            raise ValidationError(
-                "The current password is wrong.",
-                errors=[{"field": "current_password", "message": "Does not match."}],
-            )
-        check_password_policy(new_password, email=user.email, field="new_password")
-        user.password_hash = hash_password(new_password)
+        email, checked_hash = user.email, user.password_hash
+    wrong = WrongPasswordError(
+        "The current password is wrong.",
+        errors=[{"field": "current_password", "message": "Does not match."}],
+    )
+    if not await _password_matches(current_password, checked_hash):
+        raise wrong
+    check_password_policy(new_password, email=email, field="new_password")
+    password_hash = await _hash(new_password)
+    async with uow:
+        user = await _get_user(uow, user_id)
+        if user.password_hash != checked_hash:
+            raise wrong  # changed or reset meanwhile: what was checked is no longer current
+        user.password_hash = password_hash
         await _end_sessions(uow, user)
         pair = _issue_pair(uow, user, settings, family_id=uuid.uuid4())
         await uow.commit()

@@ -7,6 +7,8 @@ the limit; `erp serve` warns about that.
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -47,16 +49,53 @@ class RateLimits:
         if self.enabled and not await self.limiter.hit(limit, *keys):
             await self._refuse(limit, keys, what)
 
-    async def count(self, limit: RateLimitItem, *keys: str) -> None:
-        """Count one event against `limit` without refusing anything now."""
-        if self.enabled:
-            await self.limiter.hit(limit, *keys)
-
     async def check(self, limit: RateLimitItem, *keys: str, what: str = "requests") -> None:
-        """Like `hit`, but without counting (for limits counted only on failure).
+        """Like `hit`, but without counting.
 
         Raises:
             RateLimitedError: the limit is used up.
         """
         if self.enabled and not await self.limiter.test(limit, *keys):
             await self._refuse(limit, keys, what)
+
+    @asynccontextmanager
+    async def failures(
+        self, limit: RateLimitItem, *keys: str, what: str, failure: type[Exception]
+    ) -> AsyncIterator[None]:
+        """Run one attempt whose *failures* (`failure` raised) count against `limit`.
+
+        Counting a failure after the fact lets parallel attempts all pass a check made
+        before any of them failed. So each attempt also holds a place while it runs (a
+        shared counter), and one is let in only while failures so far plus attempts in
+        progress stay within the limit: however many run at once, at most `limit` failures
+        in any window reach what the attempt guards (a password check). A success gives its
+        place back and spends nothing.
+
+        Raises:
+            RateLimitedError: the failures, or failures and attempts in progress, fill the limit.
+        """
+        if not self.enabled:
+            yield
+            return
+        await self.check(limit, *keys, what=what)  # used up: refuse before taking a place
+        storage, expiry = self.limiter.storage, limit.get_expiry()
+        running_key = limit.key_for(*keys) + "/running"
+        running = await storage.incr(running_key, expiry)
+        try:
+            stats = await self.limiter.get_window_stats(limit, *keys)
+            failed = limit.amount - stats.remaining
+            if failed >= limit.amount:
+                await self._refuse(limit, keys, what)
+            if failed + running > limit.amount:  # a place frees within a password check
+                raise RateLimitedError(
+                    f"Too many {what} in progress; try again in 1 s.", headers={"Retry-After": "1"}
+                )
+            try:
+                yield
+            except failure:
+                # Recorded before the place is given back, so every other attempt sees this
+                # one either as running or as failed.
+                await self.limiter.hit(limit, *keys)
+                raise
+        finally:
+            await storage.incr(running_key, expiry, -1)
