@@ -2,12 +2,13 @@ import { lazy, useState } from "react";
 import { createBrowserRouter, Outlet, RouterProvider, type RouteObject } from "react-router";
 import { LoginPage } from "../features/auth/LoginPage";
 import { AppLayout } from "./AppLayout";
-import { AuthProvider, RequireAuth } from "./auth";
+import { AuthProvider, RequireAuth, RequireRole } from "./auth";
 import { ErrorBoundary } from "./ErrorBoundary";
 import { NotFoundPage } from "./NotFoundPage";
 import { Providers, createQueryClient } from "./providers";
 
 // Screens load on first visit, so the login page does not wait for charts and date pickers.
+const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const AlertsPage = lazy(() => import("../features/alerts/AlertsPage").then((m) => ({ default: m.AlertsPage })));
 const DashboardPage = lazy(() => import("../features/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DocumentDetailPage = lazy(() => import("../features/documents/DocumentDetailPage").then((m) => ({ default: m.DocumentDetailPage })));
@@ -51,6 +52,7 @@ export const routes: RouteObject[] = [
               { path: "stock/adjustments", element: <AdjustmentsPage /> },
               { path: "stock/transfers", element: <TransfersPage /> },
               { path: "alerts", element: <AlertsPage /> },
+              { element: <RequireRole role="manager" />, children: [{ path: "audit", element: <AuditPage /> }] },
               { path: "inbounds", element: <DocumentListPage kind="inbound" /> },
               { path: "inbounds/new", element: <DocumentFormPage kind="inbound" /> },
               { path: "inbounds/:id", element: <DocumentDetailPage kind="inbound" /> },

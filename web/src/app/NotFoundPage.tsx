@@ -3,14 +3,15 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { EmptyState } from "../components/EmptyState";
 import { PageHeader } from "../components/PageHeader";
+import type { Role } from "./auth";
 
-export function NotFoundPage() {
+function Notice({ title, body }: { title: string; body: string }) {
   const { t } = useTranslation();
   return (
     <>
-      <PageHeader title={t("notFound.title")} />
+      <PageHeader title={title} />
       <EmptyState
-        message={t("notFound.body")}
+        message={body}
         action={
           <Button component={Link} to="/" variant="light">
             {t("nav.dashboard")}
@@ -19,4 +20,15 @@ export function NotFoundPage() {
       />
     </>
   );
+}
+
+export function NotFoundPage() {
+  const { t } = useTranslation();
+  return <Notice title={t("notFound.title")} body={t("notFound.body")} />;
+}
+
+/** Where the reader's role may not go: said plainly (the server would refuse anyway). */
+export function ForbiddenPage({ role }: { role: Role }) {
+  const { t } = useTranslation();
+  return <Notice title={t("forbidden.title")} body={t("forbidden.body", { role: t(`roles.${role}`) })} />;
 }

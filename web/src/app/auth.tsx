@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { api, login, logout, refreshSession, session, unwrap, type Schemas } from "../api/client";
+import { ForbiddenPage } from "./NotFoundPage";
 
 export type User = Schemas["UserRead"];
 export type Role = User["role"];
@@ -121,4 +122,9 @@ export function RequireAuth() {
     return <Navigate to={`/login${next !== "/" ? `?next=${encodeURIComponent(next)}` : ""}`} replace />;
   }
   return <Outlet />;
+}
+
+/** Screens for `role` and above; below it, a page that says so. */
+export function RequireRole({ role }: { role: Role }) {
+  return hasRole(useUser(), role) ? <Outlet /> : <ForbiddenPage role={role} />;
 }

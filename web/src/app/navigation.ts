@@ -5,6 +5,7 @@ import {
   IconBuildingFactory2,
   IconCalendarTime,
   IconClipboardCheck,
+  IconHistory,
   IconGauge,
   IconListDetails,
   IconPackageExport,
@@ -28,18 +29,19 @@ export interface NavEntry {
     | "transfers"
     | "alerts"
     | "inbounds"
-    | "outbounds";
+    | "outbounds"
+    | "audit";
   icon: Icon;
   minRole?: Role;
   end?: boolean;
 }
 
 export interface NavGroup {
-  label: "catalog" | "inventory" | "documents" | null;
+  label: "catalog" | "inventory" | "documents" | "admin" | null;
   entries: NavEntry[];
 }
 
-// Later screens (users, API keys, audit, alerts, import) plug in here with their minimum role.
+// Entries with a minimum role are hidden below it (their routes say so too: RequireRole).
 export const NAVIGATION: NavGroup[] = [
   { label: null, entries: [{ to: "/", label: "dashboard", icon: IconGauge, end: true }] },
   {
@@ -66,5 +68,9 @@ export const NAVIGATION: NavGroup[] = [
       { to: "/inbounds", label: "inbounds", icon: IconPackageImport },
       { to: "/outbounds", label: "outbounds", icon: IconPackageExport },
     ],
+  },
+  {
+    label: "admin",
+    entries: [{ to: "/audit", label: "audit", icon: IconHistory, minRole: "manager" }],
   },
 ];

@@ -1,4 +1,4 @@
-import { MantineProvider, Modal, Notification, Select, mergeThemeOverrides } from "@mantine/core";
+import { Autocomplete, MantineProvider, Modal, Notification, Select, mergeThemeOverrides } from "@mantine/core";
 import { DatePickerInput, DatesProvider, DateTimePicker } from "@mantine/dates";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -40,6 +40,7 @@ export function Providers({ children, queryClient }: { children: ReactNode; quer
           Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
           Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
           Select: Select.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
+          Autocomplete: Autocomplete.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
           DatePickerInput: DatePickerInput.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
           DateTimePicker: DateTimePicker.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
         },

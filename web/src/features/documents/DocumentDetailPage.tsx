@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { isApiError } from "../../api/client";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatDateTime, formatMoney, formatQuantity } from "../../lib/format";
@@ -15,19 +16,6 @@ import { DocumentActions } from "./DocumentActions";
 import { FlowTimeline } from "./FlowTimeline";
 import { pathOf, useDocument, useDocumentAction, type DocumentAction, type DocumentKind } from "./queries";
 import { shortagesOf } from "./shortages";
-
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm" style={{ overflowWrap: "anywhere" }}>
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 export function DocumentDetailPage({ kind }: { kind: DocumentKind }) {
   const { id } = useParams();

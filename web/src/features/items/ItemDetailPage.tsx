@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { hasRole, useUser } from "../../app/auth";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
 import { formatDateTime, formatMoney, formatQuantity, formatSignedQuantity } from "../../lib/format";
 import { useAllEngines } from "../engines/queries";
@@ -12,17 +13,6 @@ import { useMoves } from "../stock/queries";
 import { useWarehouseLookup } from "../warehouses/queries";
 import { ItemForm } from "./ItemForm";
 import { useItem, useItemStock } from "./queries";
-
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="sm">{children}</Text>
-    </div>
-  );
-}
 
 export function ItemDetailPage() {
   const { id } = useParams();

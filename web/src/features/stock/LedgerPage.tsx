@@ -1,11 +1,10 @@
 import { Anchor, Group, Select } from "@mantine/core";
-import { DatePickerInput } from "@mantine/dates";
-import dayjs from "dayjs";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { DataTable, serverTableProps, type Column } from "../../components/DataTable";
 import { ExportMenu } from "../../components/ExportMenu";
 import { PageHeader } from "../../components/PageHeader";
+import { PeriodFilter } from "../../components/PeriodFilter";
 import { formatDateTime, formatQuantity, formatSignedQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { ItemPicker } from "../items/ItemPicker";
@@ -25,8 +24,6 @@ export function LedgerPage() {
   const warehouse = useWarehouseLookup();
   const items = useItemsById((rows.data?.data ?? []).map((move) => move.item_id));
   const selected = useItem(list.filters.item_id);
-  const from = list.filters.from;
-  const to = list.filters.to;
 
   const columns: Column<StockMove>[] = [
     { key: "time", header: t("common.time"), sortKey: "created_at", render: (m) => formatDateTime(m.created_at, lang) },
@@ -79,20 +76,7 @@ export function LedgerPage() {
           onChange={(reason) => list.update({ reason })}
           w={160}
         />
-        <DatePickerInput
-          type="range"
-          label={t("stock.period")}
-          clearable
-          valueFormat="YYYY-MM-DD"
-          value={[from ? dayjs(from).format("YYYY-MM-DD") : null, to ? dayjs(to).format("YYYY-MM-DD") : null]}
-          onChange={([start, end]) =>
-            list.update({
-              from: start ? dayjs(start).startOf("day").toISOString() : null,
-              to: end ? dayjs(end).endOf("day").toISOString() : null,
-            })
-          }
-          w={{ base: "100%", sm: 250 }}
-        />
+        <PeriodFilter list={list} label={t("stock.period")} />
       </Group>
       <DataTable
         caption={t("stock.ledgerTitle")}
