@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import random
 import socket
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from erp_engine.api.app import create_app
 from erp_engine.identity import service as identity_service
@@ -326,6 +328,51 @@ async def test_in_memory_counters_are_per_worker(app, settings):
             for client in (one, two, one, two, one, two)
         ]
     assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens once the socket is closed
+
+
+async def test_an_unreachable_redis_falls_back_to_limits_in_memory(app, settings, verified):
+    user, other = await throwaway_user(app), await throwaway_user(app)
+    headers = {"Authorization": f"Bearer {await access_token(app, user.id)}"}
+    warnings: list[logging.LogRecord] = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = warnings.append
+    logging.getLogger("erp_engine.ratelimit").addHandler(handler)
+    failures_before = REGISTRY.get_sample_value("erp_rate_limit_storage_errors_total") or 0
+    try:
+        async with (
+            limited_app(
+                settings,
+                "memory",
+                redis_url=f"redis://127.0.0.1:{closed_port()}/0",
+                rate_limit_default="3/minute",
+                rate_limit_login_account="2/hour",
+            ) as limited,
+            client_for(limited) as client,
+        ):
+            statuses = [
+                (await client.get("/api/v1/items", headers=headers)).status_code for _ in range(4)
+            ]
+            assert statuses == [200, 200, 200, 429]
+            # Logins are still throttled, and still work.
+            guesses = [
+                await client.post(LOGIN, json={"email": user.email, "password": f"guess-{n}-xx"})
+                for n in range(3)
+            ]
+            assert [r.status_code for r in guesses] == [401, 401, 429]
+            assert len(verified) == 2
+            right = {"email": other.email, "password": other.password}
+            assert (await client.post(LOGIN, json=right)).status_code == 200
+    finally:
+        logging.getLogger("erp_engine.ratelimit").removeHandler(handler)
+    assert warnings, "the fallback is not logged"
+    assert "memory" in warnings[0].getMessage()
+    assert REGISTRY.get_sample_value("erp_rate_limit_storage_errors_total") > failures_before
 
 
 async def test_limits_can_be_switched_off(app, settings):

@@ -50,6 +50,10 @@ DB_POOL_IN_USE = Gauge(
     multiprocess_mode="livesum",
 )
 DB_POOL_SIZE = Gauge("erp_db_pool_size", "Database pool size", multiprocess_mode="livesum")
+RATE_LIMIT_STORAGE_ERRORS = Counter(
+    "erp_rate_limit_storage_errors_total",
+    "Failures of the shared rate-limit storage (Redis); limits then count in worker memory",
+)
 
 router = APIRouter(tags=["health"])
 
@@ -61,6 +65,10 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 
 def document_action(kind: str, action: str) -> None:
     DOCUMENT_ACTIONS.labels(kind, action).inc()
+
+
+def rate_limit_storage_failed() -> None:
+    RATE_LIMIT_STORAGE_ERRORS.inc()
 
 
 def stock_moves(reason: str, count: int) -> None:

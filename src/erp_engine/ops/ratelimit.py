@@ -2,38 +2,93 @@
 
 Without `REDIS_URL` counters live in each worker's memory, so N workers allow up to N times
 the limit; `erp serve` warns about that.
+
+When Redis is configured but cannot be reached, limits are counted in the worker's memory
+instead (a warning in the log, `erp_rate_limit_storage_errors_total` in the metrics) and
+Redis is tried again after `RETRY_SHARED_AFTER_S`: an outage of the limiter's storage must
+neither answer every request with 500 nor switch brute-force protection off.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from erp_engine.errors import RateLimitedError
+from erp_engine.ops.metrics import rate_limit_storage_failed
 from erp_engine.settings import Settings
 
+logger = logging.getLogger("erp_engine.ratelimit")
+T = TypeVar("T")
+RETRY_SHARED_AFTER_S = 5.0
+# A dead Redis answers "connection refused" at once; an unreachable one would otherwise
+# hold each request for the driver's default timeouts.
+REDIS_TIMEOUTS = {"connect_timeout": 1, "stream_timeout": 1}
+STORAGE_ERRORS = (StorageError, OSError, TimeoutError)
 
-def storage_uri(settings: Settings) -> str:
-    if settings.redis_url:
-        return "async+" + settings.redis_url
-    return "async+memory://"
+
+def _limiter(uri: str, **options: float) -> MovingWindowRateLimiter:
+    return MovingWindowRateLimiter(storage_from_string(uri, wrap_exceptions=True, **options))
 
 
 class RateLimits:
     def __init__(self, settings: Settings):
         self.enabled = settings.rate_limit_enabled
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri(settings)))
+        self.local = _limiter("async+memory://")
+        self.shared = (
+            _limiter("async+" + settings.redis_url, **REDIS_TIMEOUTS)
+            if settings.redis_url
+            else None
+        )
+        self._shared_down_until = 0.0
         self.general = parse(settings.rate_limit_default)
         self.login_ip = parse(settings.rate_limit_login_ip)
         self.login_account = parse(settings.rate_limit_login_account)
 
-    async def _refuse(self, limit: RateLimitItem, keys: tuple[str, ...], what: str) -> None:
-        stats = await self.limiter.get_window_stats(limit, *keys)
+    def _current(self) -> MovingWindowRateLimiter:
+        if self.shared is not None and time.monotonic() >= self._shared_down_until:
+            return self.shared
+        return self.local
+
+    async def _run(
+        self,
+        operation: Callable[[MovingWindowRateLimiter], Awaitable[T]],
+        limiter: MovingWindowRateLimiter | None = None,
+    ) -> tuple[T, MovingWindowRateLimiter]:
+        """`operation` on `limiter` (the shared one while it is up), else in this worker's memory.
+
+        Returns the result and the limiter that gave it.
+        """
+        limiter = limiter or self._current()
+        if limiter is not self.local:
+            try:
+                return await operation(limiter), limiter
+            except STORAGE_ERRORS as error:
+                self._shared_failed(error)
+        return await operation(self.local), self.local
+
+    def _shared_failed(self, error: BaseException) -> None:
+        self._shared_down_until = time.monotonic() + RETRY_SHARED_AFTER_S
+        rate_limit_storage_failed()
+        logger.warning(
+            "rate limit storage unavailable (%s); counting in this worker's memory for %.0f s",
+            type(error.__cause__ or error).__name__,
+            RETRY_SHARED_AFTER_S,
+        )
+
+    @staticmethod
+    async def _refuse(
+        limiter: MovingWindowRateLimiter, limit: RateLimitItem, keys: tuple[str, ...], what: str
+    ) -> None:
+        stats = await limiter.get_window_stats(limit, *keys)
         retry_after = max(1, int(stats.reset_time - time.time() + 0.999))
         raise RateLimitedError(
             f"Too many {what}; try again in {retry_after} s.",
@@ -46,8 +101,14 @@ class RateLimits:
         Raises:
             RateLimitedError: the limit is used up (with Retry-After).
         """
-        if self.enabled and not await self.limiter.hit(limit, *keys):
-            await self._refuse(limit, keys, what)
+        if not self.enabled:
+            return
+
+        async def hit(limiter: MovingWindowRateLimiter) -> None:
+            if not await limiter.hit(limit, *keys):
+                await self._refuse(limiter, limit, keys, what)
+
+        await self._run(hit)
 
     async def check(self, limit: RateLimitItem, *keys: str, what: str = "requests") -> None:
         """Like `hit`, but without counting.
@@ -55,8 +116,14 @@ class RateLimits:
         Raises:
             RateLimitedError: the limit is used up.
         """
-        if self.enabled and not await self.limiter.test(limit, *keys):
-            await self._refuse(limit, keys, what)
+        if not self.enabled:
+            return
+
+        async def check(limiter: MovingWindowRateLimiter) -> None:
+            if not await limiter.test(limit, *keys):
+                await self._refuse(limiter, limit, keys, what)
+
+        await self._run(check)
 
     @asynccontextmanager
     async def failures(
@@ -77,25 +144,37 @@ class RateLimits:
         if not self.enabled:
             yield
             return
-        await self.check(limit, *keys, what=what)  # used up: refuse before taking a place
-        storage, expiry = self.limiter.storage, limit.get_expiry()
-        running_key = limit.key_for(*keys) + "/running"
-        running = await storage.incr(running_key, expiry)
-        try:
-            stats = await self.limiter.get_window_stats(limit, *keys)
+        expiry, running_key = limit.get_expiry(), limit.key_for(*keys) + "/running"
+
+        async def take_place(limiter: MovingWindowRateLimiter) -> None:
+            if not await limiter.test(limit, *keys):  # used up: refuse before taking a place
+                await self._refuse(limiter, limit, keys, what)
+            running = await limiter.storage.incr(running_key, expiry)
+            stats = await limiter.get_window_stats(limit, *keys)
             failed = limit.amount - stats.remaining
-            if failed >= limit.amount:
-                await self._refuse(limit, keys, what)
-            if failed + running > limit.amount:  # a place frees within a password check
-                raise RateLimitedError(
+            if failed + running > limit.amount:
+                await self._give_back(limiter, running_key, expiry)
+                if failed >= limit.amount:
+                    await self._refuse(limiter, limit, keys, what)
+                raise RateLimitedError(  # a place frees within one password check
                     f"Too many {what} in progress; try again in 1 s.", headers={"Retry-After": "1"}
                 )
-            try:
-                yield
-            except failure:
-                # Recorded before the place is given back, so every other attempt sees this
-                # one either as running or as failed.
-                await self.limiter.hit(limit, *keys)
-                raise
+
+        _, limiter = await self._run(take_place)
+        try:
+            yield
+        except failure:
+            # Recorded before the place is given back, so every other attempt sees this one
+            # either as running or as failed.
+            await self._run(lambda chosen: chosen.hit(limit, *keys), limiter)
+            raise
         finally:
-            await storage.incr(running_key, expiry, -1)
+            await self._give_back(limiter, running_key, expiry)
+
+    async def _give_back(self, limiter: MovingWindowRateLimiter, key: str, expiry: int) -> None:
+        # Only where the place was taken: elsewhere it would free one nobody holds. A place
+        # lost with the storage errs on the strict side until the counter expires.
+        try:
+            await limiter.storage.incr(key, expiry, -1)
+        except STORAGE_ERRORS as error:
+            self._shared_failed(error)
