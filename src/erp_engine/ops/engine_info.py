@@ -34,15 +34,44 @@ class EngineInfo:
     env: str
     expected_schema: str
     schema: str | None = None  # refreshed by every health probe
+    # What the database says about a schema newer than this code: the oldest code revision
+    # it still serves (db/migrate.py). Refreshed by the probe when schema != expected.
+    schema_compatible_with: str | None = None
+    # This code's own revisions (expected_schema and everything before it).
+    known_schemas: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: Settings, expected_schema: str) -> EngineInfo:
+        from erp_engine.db.migrate import code_revisions
+
         commit = settings.engine_commit_sha or _git_commit() or "dev"
-        return cls(settings.engine_name, commit, settings.engine_env.value, expected_schema)
+        revisions = code_revisions()
+        known = (
+            revisions[: revisions.index(expected_schema) + 1]
+            if expected_schema in revisions
+            else ()
+        )
+        return cls(
+            settings.engine_name,
+            commit,
+            settings.engine_env.value,
+            expected_schema,
+            known_schemas=frozenset(known),
+        )
 
     @property
     def schema_ok(self) -> bool:
-        return self.schema == self.expected_schema
+        """The database's schema is one this code can serve: its own head, or a newer one
+        (unknown to this code) whose record says it still serves this head or an older
+        revision — an expand migration of the next release, so a rollback can come back
+        here. A schema behind the head (a known, older revision) or missing is never ok."""
+        if self.schema == self.expected_schema:
+            return True
+        return (
+            self.schema is not None
+            and self.schema not in self.known_schemas
+            and self.schema_compatible_with in self.known_schemas
+        )
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         return [

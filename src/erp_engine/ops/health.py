@@ -8,7 +8,7 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from erp_engine.db.migrate import current_revision
+from erp_engine.db.migrate import current_revision, recorded_compatibility
 from erp_engine.ops.engine_info import APP_NAME, APP_VERSION
 
 router = APIRouter(tags=["health"])
@@ -22,6 +22,11 @@ async def _probe(request: Request) -> tuple[bool, dict]:
         async with asyncio.timeout(PROBE_TIMEOUT_S):
             async with app_state.db_engine.connect() as connection:
                 info.schema = await current_revision(connection)
+                if info.schema is not None and info.schema != info.expected_schema:
+                    # Newer (a release rolled back from) or older: the record decides.
+                    info.schema_compatible_with = await recorded_compatibility(
+                        connection, info.schema
+                    )
         database, healthy = "ok", True
     except TimeoutError:
         database, healthy = "timeout", False
@@ -65,7 +70,8 @@ async def livez() -> dict:
 
 @router.get("/readyz", operation_id="readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """Like /healthz, but also 503 while the schema is not the one this code expects."""
+    """Like /healthz, but also 503 while this code cannot serve the database's schema (its
+    own head, or a newer one that declares itself compatible: see EngineInfo.schema_ok)."""
     healthy, body = await _probe(request)
     ready = healthy and body["schema_ok"]
     return JSONResponse(
