@@ -108,7 +108,9 @@ def serve(
         workers=count,
         reload=reload,
         server_header=False,
-        proxy_headers=True,
+        # Off: uvicorn would believe X-Forwarded-For/-Proto from 127.0.0.1 whatever
+        # TRUSTED_PROXIES says. RequestContextMiddleware reads them, from trusted peers only.
+        proxy_headers=False,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=20,
         access_log=False,  # one structured line per request comes from the app itself

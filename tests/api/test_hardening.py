@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from erp_engine.api.app import create_app
+from erp_engine.db.migrate import upgrade
 from erp_engine.db.models import Base
 from erp_engine.identity.model import User
 from erp_engine.kernel.roles import Role
@@ -35,6 +36,7 @@ from tests.support.operations import (
     self_service_password_change,
     throwaway_user,
 )
+from tests.support.server import erp, running_server
 
 OPERATIONS = permissions()["operations"]
 # JSON bodies; the two spreadsheet imports take a multipart upload (a file and form fields).
@@ -331,6 +333,37 @@ async def test_the_client_address_is_believed_only_from_a_trusted_proxy(app, api
         "proxy chain": "198.51.100.9",  # the nearest hop the proxy did not vouch for
         "forged by a stranger": "198.51.100.30",
     }
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("servers")
+@pytest.mark.parametrize(
+    ("trusted_proxies", "believed"),
+    [("10.9.9.9", False), ("127.0.0.1,::1", True)],
+    ids=["peer-not-trusted", "peer-trusted"],
+)
+def test_erp_serve_believes_forwarded_headers_only_from_trusted_proxies(
+    tmp_path, trusted_proxies, believed
+):
+    # uvicorn's own proxy handling trusts 127.0.0.1 whatever TRUSTED_PROXIES says: only a
+    # real `erp serve` shows whether it is out of the way.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'proxy.db'}"
+    env = {"DATABASE_URL": url, "TRUSTED_PROXIES": trusted_proxies}
+    upgrade(url)
+    credentials = {"email": "proxy@test.example", "password": "proxy-trust-password-4"}
+    erp("user", "create", "--name", "Proxy", "--role", "manager",
+        *(f"--{k}={v}" for k, v in credentials.items()), env=env)  # fmt: skip
+    forwarded = {"X-Forwarded-For": "203.0.113.77", "X-Forwarded-Proto": "https"}
+    with running_server(env, workers=1, log_dir=tmp_path) as base_url:
+        login = httpx.post(f"{base_url}/api/v1/auth/login", json=credentials, headers=forwarded)
+        assert login.status_code == 200, login.text
+        rows = httpx.get(
+            f"{base_url}/api/v1/audit",
+            params={"action": "auth.login"},
+            headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+        ).json()["data"]
+    assert [row["ip"] for row in rows] == ["203.0.113.77" if believed else "127.0.0.1"]
+    assert ("strict-transport-security" in login.headers) is believed
 
 
 # CORS --------------------------------------------------------------------------------------------
