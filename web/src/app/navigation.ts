@@ -11,6 +11,7 @@ import {
   IconPackageExport,
   IconPackageImport,
   IconStack2,
+  IconUsers,
   type Icon,
 } from "@tabler/icons-react";
 import type { Role } from "./auth";
@@ -30,7 +31,8 @@ export interface NavEntry {
     | "alerts"
     | "inbounds"
     | "outbounds"
-    | "audit";
+    | "audit"
+    | "users";
   icon: Icon;
   minRole?: Role;
   end?: boolean;
@@ -71,6 +73,9 @@ export const NAVIGATION: NavGroup[] = [
   },
   {
     label: "admin",
-    entries: [{ to: "/audit", label: "audit", icon: IconHistory, minRole: "manager" }],
+    entries: [
+      { to: "/audit", label: "audit", icon: IconHistory, minRole: "manager" },
+      { to: "/users", label: "users", icon: IconUsers, minRole: "admin" },
+    ],
   },
 ];

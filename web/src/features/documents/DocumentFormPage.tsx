@@ -1,4 +1,4 @@
-import { Button, Card, Group, Select, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { Card, Select, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 import dayjs from "dayjs";
 import { useState } from "react";
@@ -7,6 +7,7 @@ import { useNavigate, useParams } from "react-router";
 import { isApiError } from "../../api/client";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { PageHeader } from "../../components/PageHeader";
+import { FormActions } from "../../components/FormActions";
 import { toDecimalString } from "../../lib/decimal";
 import { notifySaved } from "../../lib/forms";
 import { translateFieldMessage } from "../../lib/serverMessages";
@@ -134,14 +135,7 @@ function DocumentForm({ kind, document }: { kind: DocumentKind; document?: Docum
             </Title>
             <LineEditor lines={lines} onChange={setLines} errors={errors} showUnitCost={kind === "inbound"} />
           </Card>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => navigate(document ? `${pathOf(kind)}/${document.id}` : pathOf(kind))}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {document ? t("common.save") : t("documents.createDraft")}
-            </Button>
-          </Group>
+          <FormActions onCancel={() => navigate(document ? `${pathOf(kind)}/${document.id}` : pathOf(kind))} loading={save.isPending} submitLabel={document ? t("common.save") : t("documents.createDraft")} />
         </Stack>
       </form>
     </>

@@ -1,8 +1,9 @@
-import { Button, Group, Modal, Select, Stack, TextInput, Textarea } from "@mantine/core";
+import { Modal, Select, Stack, TextInput, Textarea } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { FormActions } from "../../components/FormActions";
 import { applyServerErrors, notifySaved } from "../../lib/forms";
 import { useSaveEngine, type Engine } from "./queries";
 
@@ -62,14 +63,7 @@ export function EngineForm({ engine, opened, onClose }: { engine?: Engine; opene
             allowDeselect={false}
             {...form.getInputProps("status")}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t("common.save")}
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} loading={save.isPending} />
         </Stack>
       </form>
     </Modal>

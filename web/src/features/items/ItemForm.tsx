@@ -1,9 +1,10 @@
-import { Button, Group, Modal, Select, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
+import { Modal, Select, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { QuantityInput } from "../../components/QuantityInput";
+import { FormActions } from "../../components/FormActions";
 import { quantityProblem, toDecimalString } from "../../lib/decimal";
 import { applyServerErrors, notifySaved } from "../../lib/forms";
 import { useAllEngines } from "../engines/queries";
@@ -109,14 +110,7 @@ export function ItemForm({
             />
           </SimpleGrid>
           <Switch label={t("items.active")} {...form.getInputProps("active", { type: "checkbox" })} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t("common.save")}
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} loading={save.isPending} />
         </Stack>
       </form>
     </Modal>

@@ -1,8 +1,9 @@
-import { Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Modal, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { isApiError } from "../../api/client";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { FormActions } from "../../components/FormActions";
 import { notifySaved } from "../../lib/forms";
 import { translateFieldMessage } from "../../lib/serverMessages";
 import { LineEditor, newLine, validateLines, type LineDraft } from "../documents/LineEditor";
@@ -101,14 +102,7 @@ export function StockLinesForm({ mode, opened, onClose }: { mode: Mode; opened: 
             quantityField={quantityField}
             quantityLabel={mode === "adjustment" ? t("stock.countedQuantity") : t("lines.quantity")}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t("common.cancel")}
-            </Button>
-            <Button type="submit" loading={adjust.isPending || transfer.isPending}>
-              {t(`stock.submit_${mode}`)}
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} loading={adjust.isPending || transfer.isPending} submitLabel={t(`stock.submit_${mode}`)} />
         </Stack>
       </form>
     </Modal>
