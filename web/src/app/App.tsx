@@ -10,6 +10,7 @@ import { Providers, createQueryClient } from "./providers";
 // Screens load on first visit, so the login page does not wait for charts and date pickers.
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
+const ApiKeysPage = lazy(() => import("../features/apiKeys/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })));
 const AlertsPage = lazy(() => import("../features/alerts/AlertsPage").then((m) => ({ default: m.AlertsPage })));
 const DashboardPage = lazy(() => import("../features/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DocumentDetailPage = lazy(() => import("../features/documents/DocumentDetailPage").then((m) => ({ default: m.DocumentDetailPage })));
@@ -54,7 +55,13 @@ export const routes: RouteObject[] = [
               { path: "stock/transfers", element: <TransfersPage /> },
               { path: "alerts", element: <AlertsPage /> },
               { element: <RequireRole role="manager" />, children: [{ path: "audit", element: <AuditPage /> }] },
-              { element: <RequireRole role="admin" />, children: [{ path: "users", element: <UsersPage /> }] },
+              {
+                element: <RequireRole role="admin" />,
+                children: [
+                  { path: "users", element: <UsersPage /> },
+                  { path: "api-keys", element: <ApiKeysPage /> },
+                ],
+              },
               { path: "inbounds", element: <DocumentListPage kind="inbound" /> },
               { path: "inbounds/new", element: <DocumentFormPage kind="inbound" /> },
               { path: "inbounds/:id", element: <DocumentDetailPage kind="inbound" /> },

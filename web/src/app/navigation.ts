@@ -6,6 +6,7 @@ import {
   IconCalendarTime,
   IconClipboardCheck,
   IconHistory,
+  IconKey,
   IconGauge,
   IconListDetails,
   IconPackageExport,
@@ -32,7 +33,8 @@ export interface NavEntry {
     | "inbounds"
     | "outbounds"
     | "audit"
-    | "users";
+    | "users"
+    | "apiKeys";
   icon: Icon;
   minRole?: Role;
   end?: boolean;
@@ -76,6 +78,7 @@ export const NAVIGATION: NavGroup[] = [
     entries: [
       { to: "/audit", label: "audit", icon: IconHistory, minRole: "manager" },
       { to: "/users", label: "users", icon: IconUsers, minRole: "admin" },
+      { to: "/api-keys", label: "apiKeys", icon: IconKey, minRole: "admin" },
     ],
   },
 ];

@@ -118,6 +118,7 @@ export const en = {
     code: "Use 1–32 letters, digits, _ or -.",
     money: "Enter an amount ≥ 0 with at most 4 decimal places.",
     email: "Enter an email address such as kim@example.com.",
+    future: "Pick a moment in the future.",
     quantity: {
       required: "Enter a quantity.",
       format: "Enter a number such as 12 or 1.5.",

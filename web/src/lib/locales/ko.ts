@@ -120,6 +120,7 @@ export const ko: Resources = {
     code: "영문, 숫자, _ 또는 -로 1–32자를 입력하세요.",
     money: "0 이상, 소수점 4자리 이내 금액을 입력하세요.",
     email: "kim@example.com 같은 이메일 주소를 입력하세요.",
+    future: "지금 이후의 시각을 선택하세요.",
     quantity: {
       required: "수량을 입력하세요.",
       format: "12 또는 1.5와 같은 숫자를 입력하세요.",
