@@ -324,6 +324,43 @@ async def test_a_user_who_has_acted_cannot_be_deleted_but_may_be_deactivated(app
     )
 
 
+async def test_a_user_who_only_logged_in_cannot_be_deleted(app, api):
+    user = await throwaway_user(app)
+    await login(api.client, user.email, user.password)
+    body = problem(await api.delete(f"{USERS}/{user.id}", role=Role.ADMIN), 409, "conflict")
+    assert "deactivate" in body["detail"]
+    assert (await api.ok("GET", f"{USERS}/{user.id}", role=Role.ADMIN))["active"] is True
+
+
+async def test_an_admin_who_made_keys_and_users_is_kept_and_its_keys_stay_independent(app, api):
+    admin = await throwaway_user(app, Role.ADMIN)
+    token = bearer(await access_token(app, admin.id))  # no login: only what it made counts
+    key = await api.client.post(KEYS, headers=token, json={"name": "made by", "role": "viewer"})
+    assert key.status_code == 201, key.text
+    made = await api.client.post(
+        USERS,
+        headers=token,
+        json={
+            "email": f"made-{uuid.uuid4().hex[:8]}@test.example",
+            "name": "Made",
+            "role": "viewer",
+            "password": "made-by-an-admin-3",
+        },
+    )
+    assert made.status_code == 201, made.text
+
+    problem(await api.delete(f"{USERS}/{admin.id}", role=Role.ADMIN), 409, "conflict")
+    await api.ok("PATCH", f"{USERS}/{admin.id}", role=Role.ADMIN, json={"active": False})
+    # The audit trail still names an existing (deactivated) user.
+    rows = await api.ok("GET", "/api/v1/audit", params={"actor_id": str(admin.id)})
+    assert {row["action"] for row in rows["data"]} >= {"api_key.created", "user.created"}
+    assert (await api.ok("GET", f"{USERS}/{admin.id}", role=Role.ADMIN))["active"] is False
+    # Keys are principals of their own (docs/api.md): the maker's leaving does not revoke
+    # them; revoking is a separate, explicit step.
+    secret = key.json()["secret"]
+    assert (await api.client.get("/api/v1/items", headers=bearer(secret))).status_code == 200
+
+
 async def test_a_user_who_never_acted_is_deleted(app, api):
     user = await throwaway_user(app)
     response = await api.delete(f"{USERS}/{user.id}", role=Role.ADMIN)

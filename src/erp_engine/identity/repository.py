@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from erp_engine.audit.model import AuditEntry
 from erp_engine.identity.model import ApiKey, RefreshToken, User
 
 
@@ -46,6 +47,22 @@ class UserRepository:
             .with_for_update()
         )
         return list((await self.session.scalars(stmt)).all())
+
+    async def has_acted(self, user: User) -> bool:
+        """Whether anything recorded names `user` as its actor or maker.
+
+        A login, a change, a refused request (all in the audit trail) or an API key it made:
+        deleting such a user would leave history pointing at nobody.
+        """
+        if user.last_login_at is not None:
+            return True
+        stmt = select(
+            or_(
+                exists().where(AuditEntry.actor_id == user.id),
+                exists().where(ApiKey.created_by == user.id),
+            )
+        )
+        return bool(await self.session.scalar(stmt))
 
     async def delete(self, user: User) -> None:
         await self.session.delete(user)

@@ -319,7 +319,7 @@ async def change_own_password(
 
 @transactional
 async def delete_user(uow: UnitOfWork, user_id: uuid.UUID, *, actor: Principal) -> None:
-    """Delete a user who never acted; one who did is deactivated instead (history keeps it).
+    """Delete a user who never acted; one who did must be deactivated (history names it).
 
     Raises:
         NotFoundError, ConflictError: the user has acted, is the caller, or the last admin.
@@ -329,8 +329,11 @@ async def delete_user(uow: UnitOfWork, user_id: uuid.UUID, *, actor: Principal) 
         user = await _get_user(uow, user_id)
         if user.id == actor.id:
             raise ConflictError("You cannot delete yourself.")
-        if await uow.flows.has_actor(user.id):
-            raise ConflictError("This user has acted; deactivate it instead.")
+        if await uow.flows.has_actor(user.id) or await uow.users.has_acted(user):
+            raise ConflictError(
+                "This user has acted (logged in, changed data or created API keys), and the "
+                "history names it: deactivate it instead."
+            )
         if user.role == Role.ADMIN and user.active and await uow.users.count_active_admins() <= 1:
             raise ConflictError("The last active admin cannot be deleted.")
         await uow.users.delete(user)
