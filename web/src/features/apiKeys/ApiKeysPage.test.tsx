@@ -7,7 +7,7 @@ import { keyStatus } from "./queries";
 const KEY = {
   id: "k1",
   name: "Nightly export",
-  role: "viewer",
+  role: "viewer" as const,
   prefix: "erp_Zm9vYmFy",
   expires_at: null,
   created_by: null,
