@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from erp_engine.audit.service import collect_changes
@@ -30,6 +31,14 @@ from erp_engine.warehouses.repository import WarehouseRepository
 from erp_engine.webhooks.repository import WebhookRepository
 
 
+class AuditedSession(Session):
+    """The session behind every unit of work: each flush records its changes for the audit
+    trail. A class-level listener, so no session pays for registering one."""
+
+
+event.listen(AuditedSession, "before_flush", collect_changes)
+
+
 class UnitOfWork:
     """Use as `async with uow:`; leaving without `await uow.commit()` rolls back."""
 
@@ -39,8 +48,7 @@ class UnitOfWork:
         self._session_factory = session_factory
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
-        event.listen(self.session.sync_session, "before_flush", collect_changes)
+        self.session = self._session_factory(sync_session_class=AuditedSession)
         self._committed = False
         session = self.session
         self.engines = EngineRepository(session)

@@ -52,15 +52,25 @@ def order_by(sort: str | None, columns: dict[str, Any], default: list[Any]) -> l
     return [column.desc() if descending else column.asc(), *default]
 
 
+def _count_of(stmt: Select) -> Select:
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
 async def paginate(
-    session: AsyncSession, stmt: Select, params: PageParams, *, count_stmt: Select | None = None
+    session: AsyncSession, stmt: Select, params: PageParams
 ) -> tuple[list[Any], int]:
-    """Run one page of `stmt` and the total count of rows it matches."""
-    count_query = (
-        count_stmt
-        if count_stmt is not None
-        else select(func.count()).select_from(stmt.order_by(None).subquery())
-    )
-    total = int(await session.scalar(count_query) or 0)
-    rows = (await session.execute(stmt.limit(params.limit).offset(params.offset))).all()
-    return rows, total
+    """Run one page of `stmt` and the total count of rows it matches.
+
+    One statement, not two: every row of the page carries the total as an uncorrelated
+    scalar subquery, which both databases compute once. Each statement costs a small
+    request more CPU than anything else it does. Only a page past the end needs a count
+    of its own.
+    """
+    total = _count_of(stmt).scalar_subquery().label("page_total")
+    page = stmt.add_columns(total).limit(params.limit).offset(params.offset)
+    rows = (await session.execute(page)).all()
+    if rows:
+        return [tuple(row)[:-1] for row in rows], int(rows[0][-1])
+    if params.offset == 0:
+        return [], 0
+    return [], int(await session.scalar(_count_of(stmt)) or 0)
