@@ -10,7 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import random
+import string
 import struct
+import subprocess
+import sys
+import tracemalloc
 import zipfile
 import zlib
 from decimal import Decimal
@@ -25,7 +30,9 @@ from sqlalchemy import select
 
 from erp_engine.events.model import OutboxEvent
 from erp_engine.kernel.roles import Role
+from erp_engine.spreadsheets import reading
 from erp_engine.spreadsheets.columns import CellError, as_decimal, header_key, unescape
+from erp_engine.spreadsheets.reading import SpreadsheetError, read_table
 from erp_engine.spreadsheets.writing import neutralise
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spreadsheets"
@@ -576,6 +583,138 @@ async def test_sheets_beyond_the_row_and_column_limits_are_refused(api, rows, ex
     content = _rewrite(fixture("items_korean.xlsx"), {"xl/worksheets/sheet1.xml": _sheet_xml(rows)})
     body = problem(await upload(api, ITEMS_IMPORT, "far.xlsx", content), 422, "validation_error")
     assert expected in body["detail"]
+
+
+SST = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">%s</sst>'
+)
+
+
+def _words(characters: int) -> bytes:
+    """Text of words from a 4,000-word vocabulary: it deflates about 2.3 times, like real
+    text, so no zip-bomb check stops a file of it before the limit under test."""
+    rng = random.Random(characters)
+    vocabulary = ["".join(rng.choices(string.ascii_lowercase, k=6)) for _ in range(4000)]
+    return " ".join(rng.choices(vocabulary, k=characters // 7)).encode()
+
+
+def _hostile(part: str, xml: bytes) -> bytes:
+    return _rewrite(fixture("items_korean.xlsx"), {part: xml})
+
+
+MEMORY_PROBE = """
+import resource, sys
+import openpyxl.reader.excel, openpyxl.styles.stylesheet
+from erp_engine.spreadsheets.reading import SpreadsheetError, read_table
+data = sys.stdin.buffer.read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    for _ in read_table(data, filename="hostile.xlsx").rows:
+        pass
+    print("read")
+except SpreadsheetError as error:
+    print(error.detail)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+def test_shared_strings_read_as_openpyxl_reads_them():
+    from openpyxl.reader.strings import read_string_table
+
+    entries = (
+        b"<si><t>plain</t></si><si><t/></si><si><t xml:space='preserve'> spaced </t></si>"
+        b"<si><r><t>rich </t></r><r><rPr><b/></rPr><t>text</t></r>"
+        b'<rPh sb="0" eb="1"><t>ignored</t></rPh></si>'
+        b"<si><t>_x005F_x000D_ escaped</t></si><si><t>\xed\x95\x9c\xea\xb8\x80</t></si>"
+    )
+    xml = SST % entries
+    archive = zipfile.ZipFile(io.BytesIO(_hostile("xl/sharedStrings.xml", xml)))
+    ours = reading.read_shared_strings(archive, "xl/sharedStrings.xml")
+    theirs = read_string_table(io.BytesIO(xml))
+    assert [ours[n] for n in range(len(ours))] == theirs
+    assert theirs[3] == "rich text"
+    with pytest.raises(IndexError):
+        ours[len(ours)]
+
+
+def test_a_million_tiny_shared_strings_are_refused_in_bounded_memory():
+    # 2.6 MB that passes every zip check; read as openpyxl does, its strings took 150 MiB
+    # more (four million of them, in 10 MiB, 620 MiB and 40 s of CPU).
+    strings = b"".join(b"<si><t>%d</t></si>" % n for n in range(1_000_100))
+    content = _hostile("xl/sharedStrings.xml", SST % strings)
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE],
+        input=content,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    refusal, grown_mib = done.stdout.decode().splitlines()
+    assert refusal == "The workbook has more than 1,000,000 shared strings (the limit)."
+    assert int(grown_mib) < 48
+
+
+def test_long_shared_strings_are_refused_past_their_character_limit_in_bounded_memory():
+    text = _words(100_000)
+    content = _hostile(
+        "xl/sharedStrings.xml", SST % b"".join(b"<si><t>%s</t></si>" % text for _ in range(170))
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(SpreadsheetError, match="more than 16,777,216 characters"):
+            list(read_table(content, filename="long.xlsx").rows)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 48 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("part", "xml", "limits", "expected"),
+    [
+        (
+            "xl/sharedStrings.xml",
+            lambda: SST % b"".join(b"<si><t>%s</t></si>" % _words(100_000) for _ in range(3)),
+            {"MAX_SHARED_STRINGS_BYTES": 200_000},
+            "shared strings part expands to 300,",
+        ),
+        (
+            "xl/sharedStrings.xml",
+            lambda: SST % (b"<si>" + b"<r/>" * 100_001 + b"</si>"),
+            {},
+            "A shared string holds more than 100,000 XML elements",
+        ),
+        ("xl/styles.xml", lambda: b"<!-- " + _words(5 * 2**20) + b" -->", {}, "styles part"),
+        (
+            "xl/worksheets/sheet1.xml",
+            lambda: _sheet_xml('<row r="1">' + "<c/>" * 100_001 + "</row>"),
+            {},
+            "more than 100,000 XML elements",
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            lambda: _sheet_xml(
+                "".join(f'<row r="{n}"><c r="A{n}"/><c r="B{n}"/></row>' for n in range(1, 502))
+            ),
+            {"MAX_SHEET_CELLS": 1000},
+            "more than 1,000 cells (the limit)",
+        ),
+    ],
+    ids=["shared-strings-part", "string-elements", "styles-part", "row-elements", "sheet-cells"],
+)
+async def test_parts_that_would_expand_past_a_limit_are_refused_naming_it(
+    api, monkeypatch, part, xml, limits, expected
+):
+    # Two limits are lowered here, so that a small file shows the check exists.
+    for name, value in limits.items():
+        monkeypatch.setattr(reading, name, value)
+    content = _hostile(part, xml())
+    assert len(content) < 10 * 2**20
+    response = await upload(api, ITEMS_IMPORT, "parts.xlsx", content, dry_run=True)
+    body = problem(response, 422, "validation_error")
+    assert expected in body["detail"]
+    assert body["errors"][0]["field"] == "file"
 
 
 async def test_utf16_xml_that_could_hide_a_dtd_is_refused(api):

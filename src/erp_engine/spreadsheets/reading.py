@@ -4,8 +4,10 @@ A file is what its bytes say, and must agree with its name: an .xlsx is a zip ar
 `[Content_Types].xml`, a CSV is UTF-8 text (BOM optional) without NUL bytes. Before openpyxl
 opens a workbook, the zip's declared sizes and compression ratios are checked (zip bombs),
 and every XML part is scanned for a DTD (entity expansion); defusedxml refuses one again
-while parsing. Reading the zip never inflates more than a member's declared size. Formulas
-come back as their literal text (`=SUM(A1:A3)`) and are never evaluated.
+while parsing. Reading the zip never inflates more than a member's declared size, and each
+part that could still expand has a limit of its own (the MAX_* below): shared strings are
+streamed and packed, the sheet is read one row at a time. Formulas come back as their
+literal text (`=SUM(A1:A3)`) and are never evaluated.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import csv
 import io
 import warnings
 import zipfile
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -36,7 +39,19 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 # Excel's own row limit; also bounds the empty rows a reader may fill in for gaps.
 MAX_SHEET_ROWS = 1_048_576
 MAX_COLUMNS = 200
+# What a hostile file could make us hold or loop over, below the zip limits above. A
+# 100,000-row import has a few hundred thousand distinct strings and a few million cells.
+MAX_SHARED_STRINGS = 1_000_000
+MAX_SHARED_STRING_CHARS = 16 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+MAX_SHEET_CELLS = 3_000_000
+# XML elements held before a row (or a shared string) is read and dropped: Excel's 16,384
+# columns, a few elements per cell.
+MAX_HELD_ELEMENTS = 100_000
+# Parts that openpyxl parses whole into objects (manifest, workbook, its links, styles).
+MAX_WHOLE_PART_BYTES = 4 * 1024 * 1024
 _SCAN_CHUNK = 1024 * 1024
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _DTD_MARKERS = (b"<!doctype", b"<!entity")
 
 _EXTENSIONS = {".xlsx": XLSX, ".xlsm": XLSX, ".csv": CSV, ".txt": CSV, ".tsv": CSV}
@@ -170,17 +185,135 @@ def _refuse_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
             tail = window[-16:]
 
 
+def _check_part(archive: zipfile.ZipFile, path: str, limit: int, what: str) -> None:
+    """Refuse a part that expands beyond `limit`: reading never inflates more than the size
+    a member declares (a member that lies fails its CRC), so the declared size bounds it.
+
+    Raises:
+        SpreadsheetError: naming the part and the limit.
+    """
+    try:
+        size = archive.getinfo(path).file_size
+    except KeyError:
+        return
+    if size > limit:
+        raise SpreadsheetError(
+            f"The workbook's {what} expands to {size:,} bytes; the limit is "
+            f"{limit // 2**20} MiB. Save only the sheet to import in a new workbook."
+        )
+
+
+class SharedStrings:
+    """The workbook's shared strings, packed: blocks of strings joined into one `str` each,
+    with their end offsets in an array. A Python `str` per entry costs 50+ bytes on its own,
+    which a file of millions of tiny strings turns into hundreds of MiB."""
+
+    BLOCK = 4096
+
+    def __init__(self) -> None:
+        self._blocks: list[str] = []
+        self._ends = array("I")  # offsets inside a block: it holds far fewer than 2**32
+        self._pending: list[str] = []
+        self.chars = 0
+
+    def __len__(self) -> int:
+        return len(self._ends) + len(self._pending)
+
+    def append(self, text: str) -> None:
+        self._pending.append(text)
+        self.chars += len(text)
+        if len(self._pending) == self.BLOCK:
+            self.seal()
+
+    def seal(self) -> None:
+        """Pack the strings appended since the last block."""
+        end = 0
+        for text in self._pending:
+            end += len(text)
+            self._ends.append(end)
+        self._blocks.append("".join(self._pending))
+        self._pending = []
+
+    def __getitem__(self, index: int) -> str:
+        if not 0 <= index < len(self._ends):
+            raise IndexError("no such shared string")
+        block, slot = divmod(index, self.BLOCK)
+        start = self._ends[index - 1] if slot else 0
+        return self._blocks[block][start : self._ends[index]]
+
+
+_SI, _SST = f"{{{_MAIN}}}si", f"{{{_MAIN}}}sst"
+_T, _R = f"{{{_MAIN}}}t", f"{{{_MAIN}}}r"
+
+
+def _entry_text(entry) -> str:
+    # As openpyxl's Text.content: the entry's own text, then its runs' (never phonetics).
+    parts = [entry.findtext(_T) or ""]
+    parts += [run.findtext(_T) or "" for run in entry if run.tag == _R]
+    return "".join(parts).replace("x005F_", "")
+
+
+def read_shared_strings(archive: zipfile.ZipFile, path: str | None) -> SharedStrings:
+    """The shared strings part, streamed, within the MAX_SHARED_* limits.
+
+    Raises:
+        SpreadsheetError: the part, the number of strings or their length exceed a limit.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    strings = SharedStrings()
+    if path is None or path not in archive.namelist():
+        return strings
+    _check_part(archive, path, MAX_SHARED_STRINGS_BYTES, "shared strings part")
+    with archive.open(path) as source:
+        events = iterparse(source, events=("start", "end"))  # noqa: S314 - no DTD, UTF-8
+        _, root = next(events)
+        if root.tag != _SST:
+            raise SpreadsheetError("The workbook's shared strings part is not readable.")
+        depth = held = 0
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                continue
+            depth, held = depth - 1, held + 1
+            if held > MAX_HELD_ELEMENTS:
+                raise SpreadsheetError(
+                    f"A shared string holds more than {MAX_HELD_ELEMENTS:,} XML elements "
+                    "(the limit)."
+                )
+            if depth != 0:
+                continue  # inside an entry: read when the entry ends
+            if element.tag == _SI:
+                strings.append(_entry_text(element))
+            root.clear()  # drop what was read, so memory holds only the packed strings
+            held = 0
+            if len(strings) > MAX_SHARED_STRINGS:
+                raise SpreadsheetError(
+                    f"The workbook has more than {MAX_SHARED_STRINGS:,} shared strings (the limit)."
+                )
+            if strings.chars > MAX_SHARED_STRING_CHARS:
+                raise SpreadsheetError(
+                    f"The workbook's shared strings hold more than "
+                    f"{MAX_SHARED_STRING_CHARS:,} characters (the limit)."
+                )
+    strings.seal()
+    return strings
+
+
 @dataclass(frozen=True, slots=True)
 class _Workbook:
     reader: Any  # openpyxl's ExcelReader, its archive open
     sheet_path: str
+    strings: SharedStrings
 
 
 def _open_workbook(data: bytes) -> _Workbook:
     # openpyxl's own building blocks, without `load_workbook`: that one scans every sheet for
     # its dimensions first (the whole sheet when they are missing) and pads rows to them.
-    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.packaging.relationship import get_rels_path
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part
     from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -197,24 +330,39 @@ def _open_workbook(data: bytes) -> _Workbook:
             reader = ExcelReader(
                 io.BytesIO(data), read_only=True, data_only=False, keep_links=False
             )
+            archive = reader.archive
+            _check_part(archive, ARC_CONTENT_TYPES, MAX_WHOLE_PART_BYTES, "content types part")
             reader.read_manifest()
-            reader.read_strings()
+            strings_part = reader.package.find(SHARED_STRINGS)
+            strings = read_shared_strings(
+                archive, strings_part.PartName[1:] if strings_part is not None else None
+            )
+            workbook_path = _find_workbook_part(reader.package).PartName[1:]
+            for path, what in (
+                (workbook_path, "workbook part"),
+                (get_rels_path(workbook_path), "workbook relationships part"),
+                (ARC_STYLE, "styles part"),
+            ):
+                _check_part(archive, path, MAX_WHOLE_PART_BYTES, what)
             reader.read_workbook()
-            apply_stylesheet(reader.archive, reader.wb)  # which number formats are dates
+            apply_stylesheet(archive, reader.wb)  # which number formats are dates
             paths = [
                 rel.target
                 for _, rel in reader.parser.find_sheets()
                 if rel.target in reader.valid_files and "chartsheet" not in rel.Type
             ]
+    except SpreadsheetError:
+        reader.archive.close()
+        raise
     except Exception as error:  # hostile input breaks parsers in many ways; all are a 422
         raise SpreadsheetError("The file is not a readable .xlsx workbook.") from error
     if not paths:
         reader.archive.close()
         raise SpreadsheetError("The workbook has no worksheet.")
-    return _Workbook(reader, paths[0])
+    return _Workbook(reader, paths[0], strings)
 
 
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_MAIN_NS = f"{{{_MAIN}}}"
 _ROW, _CELL, _VALUE = f"{_MAIN_NS}row", f"{_MAIN_NS}c", f"{_MAIN_NS}v"
 _FORMULA, _INLINE, _TEXT, _RUN = f"{_MAIN_NS}f", f"{_MAIN_NS}is", f"{_MAIN_NS}t", f"{_MAIN_NS}r"
 _SHEET_DATA = f"{_MAIN_NS}sheetData"
@@ -247,11 +395,11 @@ class _SheetParser:
     parser: twice as fast as openpyxl's own loop. Safe because `check_workbook_archive`
     refused any part with a DTD (no entities to expand) or in a non-UTF-8 encoding."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, strings: SharedStrings):
         from openpyxl.formula.translate import Translator
         from openpyxl.utils.datetime import from_excel, from_ISO8601
 
-        self._strings = reader.shared_strings
+        self._strings = strings
         self._dates = reader.wb._date_formats
         self._durations = reader.wb._timedelta_formats
         self._epoch = reader.wb.epoch
@@ -294,14 +442,18 @@ class _SheetParser:
 
 
 def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """The first sheet's rows as (row number, values), blank rows left out."""
+    """The first sheet's rows as (row number, values), blank rows left out.
+
+    Memory holds one row's elements at a time (at most MAX_HELD_ELEMENTS), and the loop
+    stops after MAX_SHEET_CELLS cells or MAX_SHEET_ROWS rows, whatever the sheet claims.
+    """
     from xml.etree.ElementTree import iterparse
 
     reader = workbook.reader
     try:
-        parser = _SheetParser(reader)
+        parser = _SheetParser(reader, workbook.strings)
         with reader.archive.open(workbook.sheet_path) as source:
-            number = 0
+            number = rows = cells = pending = 0
             container = None
             events = iterparse(source, events=("start", "end"))  # noqa: S314 - checked above
             while True:
@@ -313,11 +465,27 @@ def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
                         if element.tag == _SHEET_DATA:
                             container = element
                         continue
+                    pending += 1
+                    if pending > MAX_HELD_ELEMENTS:
+                        raise SpreadsheetError(
+                            f"A row of the sheet holds more than {MAX_HELD_ELEMENTS:,} XML "
+                            "elements (the limit)."
+                        )
+                    if element.tag == _CELL:
+                        cells += 1
+                        if cells > MAX_SHEET_CELLS:
+                            raise SpreadsheetError(
+                                f"The sheet has more than {MAX_SHEET_CELLS:,} cells (the limit)."
+                            )
+                        continue
+                    if element is container:
+                        return  # what follows the rows (merges, links, ...) is not read
                     if element.tag != _ROW:
                         continue
                     given = element.get("r")
                     number = int(given) if given else number + 1
-                    if number > MAX_SHEET_ROWS:
+                    rows += 1
+                    if max(number, rows) > MAX_SHEET_ROWS:
                         raise SpreadsheetError(f"The sheet has more than {MAX_SHEET_ROWS} rows.")
                     values: dict[int, Any] = {}
                     column = 0
@@ -326,6 +494,8 @@ def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
                             continue
                         reference = cell.get("r") or ""
                         column = _column_number(reference) or column + 1
+                        if not len(cell):  # no value, formula or text: blank (or styled)
+                            continue
                         value = parser.value(cell, reference)
                         if not is_blank(value):
                             if column > MAX_COLUMNS:
@@ -337,9 +507,11 @@ def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
                     raise
                 except Exception as error:  # a corrupt part shows only while streaming it
                     raise SpreadsheetError("The file is not a readable .xlsx workbook.") from error
-                # Drop parsed rows, so memory does not grow with the sheet.
+                # Drop parsed rows, so memory does not grow with the sheet. A row outside
+                # sheetData stays attached to its parent: `pending` keeps counting it.
                 if container is not None:
                     container.clear()
+                    pending = 0
                 else:
                     element.clear()
                 if values:
