@@ -8,7 +8,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,9 +16,10 @@ METRIC = re.compile(r"\berp_[a-z_]+\b")
 
 
 def _tool(name: str) -> str:
+    """The tool's path; a missing tool fails the test (.ci/run installs every one of them),
+    since a check that quietly does not run proves nothing."""
     path = shutil.which(name) or f"/usr/sbin/{name}"
-    if not Path(path).exists():
-        pytest.skip(f"{name} is not installed")
+    assert Path(path).exists(), f"{name} is not installed (.ci/run installs it)"
     return path
 
 
@@ -58,6 +58,7 @@ def test_rendered_nginx_site_passes_nginx_t(tmp_path: Path):
             "LISTEN": "127.0.0.1:8099",
             "WEB_ROOT": str(tmp_path),
             "UPSTREAM_FILE": str(upstream),
+            "SNIPPETS_DIR": str(DEPLOY / "nginx"),
         },
     ).stdout
     assert "@@" not in site
@@ -85,6 +86,24 @@ def test_prometheus_config_and_rules_are_valid():
             text=True,
             check=False,
         )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prometheus_with_the_guides_alerting_block_and_alertmanager_are_valid(tmp_path: Path):
+    """What docs/operations/deployment.md installs: prometheus.yml with the alerting block
+    appended, the rules beside it, and the example Alertmanager config."""
+    promtool, amtool = _tool("promtool"), _tool("amtool")
+    installed = (DEPLOY / "prometheus" / "prometheus.yml").read_text()
+    installed += (DEPLOY / "alertmanager" / "prometheus-alerting.yml").read_text()
+    (tmp_path / "prometheus.yml").write_text(installed)
+    shutil.copy(DEPLOY / "prometheus" / "erp-alerts.yml", tmp_path)
+    config = yaml.safe_load(installed)
+    assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
+    for command in (
+        [promtool, "check", "config", str(tmp_path / "prometheus.yml")],
+        [amtool, "check-config", str(DEPLOY / "alertmanager" / "alertmanager.yml")],
+    ):
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
 
 
