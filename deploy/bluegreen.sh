@@ -7,10 +7,15 @@
 #                                                       switch nginx, stop the old colour later
 #   bluegreen.sh switch blue|green                      point nginx at a colour (must be ready)
 #   bluegreen.sh rollback                               back to the previous colour, in seconds
-#   bluegreen.sh reap PORT                              stop PORT's colour unless it is active
+#                                                       (started again first if it was stopped)
+#   bluegreen.sh reap PORT TOKEN                        (internal) stop PORT's colour after the
+#                                                       drain unless it is active again
 #
 # Blue listens on $BLUE_PORT (8000), green on $GREEN_PORT (8001). Every setting below can be
 # overridden from the environment (the tests run nginx and the instances unprivileged).
+# The active colour's unit is enabled and the other disabled, so a reboot brings back
+# exactly what served before it; $ERP_HOME/current follows the active colour's release (the
+# web UI nginx serves and the outbox relay run from it).
 set -euo pipefail
 
 ERP_HOME=${ERP_HOME:-/opt/erp-engine}
@@ -19,12 +24,21 @@ ERP_UPSTREAM_FILE=${ERP_UPSTREAM_FILE:-/etc/nginx/erp-engine/upstream.conf}
 ERP_NGINX_RELOAD=${ERP_NGINX_RELOAD:-"nginx -t -q && nginx -s reload"}
 ERP_START=${ERP_START:-"systemctl start erp-engine@{port}"}
 ERP_STOP=${ERP_STOP:-"systemctl stop erp-engine@{port}"}
+ERP_ENABLE=${ERP_ENABLE:-"systemctl enable --quiet erp-engine@{port}"}
+ERP_DISABLE=${ERP_DISABLE:-"systemctl disable --quiet erp-engine@{port}"}
+# The relay runs from $ERP_HOME/current: restart it (only if it runs) when that moves.
+ERP_RELAY_RESTART=${ERP_RELAY_RESTART:-"systemctl try-restart erp-relay.service"}
 BLUE_PORT=${BLUE_PORT:-8000}
 GREEN_PORT=${GREEN_PORT:-8001}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
-DRAIN_SECONDS=${DRAIN_SECONDS:-60}
+# The old colour keeps running this long after a switch: requests in flight finish (nginx
+# allows exports 600 s), and a rollback within it is instant.
+DRAIN_SECONDS=${DRAIN_SECONDS:-600}
+# How long a run waits for another one (deploy, switch, rollback) to finish.
+LOCK_TIMEOUT=${LOCK_TIMEOUT:-0}
 HEALTH_HOST=${HEALTH_HOST:-127.0.0.1}
 STATE_FILE="$ERP_STATE_DIR/bluegreen.state"
+LOCK_FILE="$ERP_STATE_DIR/bluegreen.lock"
 
 say() { printf '%s bluegreen: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -32,22 +46,50 @@ die() { say "error: $*"; exit 1; }
 port_of() { case "$1" in blue) echo "$BLUE_PORT" ;; green) echo "$GREEN_PORT" ;; *) die "unknown colour $1" ;; esac; }
 other() { [ "$1" = blue ] && echo green || echo blue; }
 colour_of_port() { [ "$1" = "$BLUE_PORT" ] && echo blue || echo green; }
-run_for() { local cmd=${1//\{port\}/$2}; bash -c "$cmd"; }
+# Commands run without the lock's descriptor: a server they start must not hold the lock.
+run_for() { local cmd=${1//\{port\}/$2}; bash -c "$cmd" 9>&-; }
 
-active() { [ -f "$STATE_FILE" ] && sed -n 's/^active=//p' "$STATE_FILE" || true; }
-previous() { [ -f "$STATE_FILE" ] && sed -n 's/^previous=//p' "$STATE_FILE" || true; }
+state() { if [ -f "$STATE_FILE" ]; then sed -n "s/^$1=//p" "$STATE_FILE"; fi; }
+active() { state active; }
+previous() { state previous; }
 
-# Prints "<http status> <commit>" of a colour's /readyz ("000 -" when it does not answer).
+# One deploy, switch, rollback or reap at a time: two overlapping runs would each think the
+# other's colour is idle. The lock is released when the process exits.
+take_lock() {  # take_lock SECONDS
+  mkdir -p "$ERP_STATE_DIR"
+  exec 9>>"$LOCK_FILE"
+  flock -w "$1" 9 || die "another bluegreen.sh run is in progress (lock: $LOCK_FILE)"
+}
+
+# Prints "<http status> <commit> <schema_ok>" of a colour's /readyz ("000 - -" when it does
+# not answer).
 probe() {
   local port; port=$(port_of "$1")
-  curl -s -m 2 -o /tmp/erp-bg-probe.$$ -w '%{http_code}\n' "http://$HEALTH_HOST:$port/readyz" 2>/dev/null \
-    | { read -r code; commit=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["engine"]["commit"])' /tmp/erp-bg-probe.$$ 2>/dev/null || echo -); echo "${code:-000} $commit"; }
-  rm -f /tmp/erp-bg-probe.$$
+  { curl -s -m 2 -w '\n%{http_code}' "http://$HEALTH_HOST:$port/readyz" 2>/dev/null || true; } \
+    | python3 -c '
+import json, sys
+*body, code = sys.stdin.read().split("\n")
+try:
+    data = json.loads("\n".join(body))
+    commit, schema_ok = data["engine"]["commit"], str(data.get("schema_ok")).lower()
+except (ValueError, KeyError, TypeError):
+    commit, schema_ok = "-", "-"
+print(code if code.isdigit() else "000", commit, schema_ok)'
 }
 
 ready() {  # ready COLOUR [COMMIT]
-  local code commit; read -r code commit < <(probe "$1")
+  local code commit schema_ok; read -r code commit schema_ok < <(probe "$1")
   [ "$code" = 200 ] && { [ -z "${2:-}" ] || [ "$commit" = "$2" ]; }
+}
+
+why_not_ready() {  # a few words on why COLOUR is not ready, for error messages
+  local code commit schema_ok; read -r code commit schema_ok < <(probe "$1")
+  case "$code:$schema_ok" in
+    000:*) echo "it does not answer on port $(port_of "$1")" ;;
+    *:false) echo "/readyz $code: its code cannot serve the database's schema (a migration past what it supports)" ;;
+    200:*) echo "it runs commit $commit" ;;
+    *) echo "/readyz answers $code" ;;
+  esac
 }
 
 wait_ready() {  # wait_ready COLOUR [COMMIT]
@@ -65,54 +107,101 @@ write_state() {  # write_state ACTIVE PREVIOUS
   mv "$STATE_FILE.tmp" "$STATE_FILE"
 }
 
-point_nginx_at() {  # point_nginx_at COLOUR
+replace_link() {  # replace_link TARGET LINK — atomically (ln -sfn unlinks first)
+  ln -sfn "$1" "$2.tmp"
+  mv -T "$2.tmp" "$2"
+}
+
+point_nginx_at() {  # point_nginx_at COLOUR — the upstream file is restored if nginx refuses
   local port; port=$(port_of "$1")
+  local backup="$ERP_UPSTREAM_FILE.previous"
   mkdir -p "$(dirname "$ERP_UPSTREAM_FILE")"
+  rm -f "$backup"
+  [ -f "$ERP_UPSTREAM_FILE" ] && cp -p "$ERP_UPSTREAM_FILE" "$backup"
   printf 'server %s:%s;\n' "$HEALTH_HOST" "$port" > "$ERP_UPSTREAM_FILE.tmp"
   mv "$ERP_UPSTREAM_FILE.tmp" "$ERP_UPSTREAM_FILE"
-  bash -c "$ERP_NGINX_RELOAD" || die "nginx refused the new upstream"
+  if ! run_for "$ERP_NGINX_RELOAD" "$port"; then
+    # Left in place, the new upstream would go live at the next reload of anything.
+    if [ -f "$backup" ]; then mv "$backup" "$ERP_UPSTREAM_FILE"; else rm -f "$ERP_UPSTREAM_FILE"; fi
+    die "nginx refused the reload; $ERP_UPSTREAM_FILE restored, traffic stays where it was"
+  fi
+  rm -f "$backup"
+}
+
+# Point `current` at the active colour's release and make the active colour the one that
+# starts at boot. Failures here are warnings: traffic has already moved.
+follow_active() {  # follow_active COLOUR
+  local port other_port release
+  port=$(port_of "$1"); other_port=$(port_of "$(other "$1")")
+  release=$(readlink -f "$ERP_HOME/ports/$port" 2>/dev/null || true)
+  if [ -n "$release" ] && [ "$(readlink -f "$ERP_HOME/current" 2>/dev/null || true)" != "$release" ]; then
+    replace_link "$release" "$ERP_HOME/current"
+    run_for "$ERP_RELAY_RESTART" "$port" || say "warning: could not restart the outbox relay"
+  fi
+  run_for "$ERP_ENABLE" "$port" || say "warning: could not enable $1 (port $port) at boot"
+  run_for "$ERP_DISABLE" "$other_port" || say "warning: could not disable port $other_port at boot"
 }
 
 switch_to() {  # switch_to COLOUR — refuses a colour that is not ready
   local target=$1 current; current=$(active)
-  ready "$target" || die "$target is not ready (/readyz on port $(port_of "$target")); traffic stays on ${current:-nothing}"
+  ready "$target" || die "$target is not ready ($(why_not_ready "$target")); traffic stays on ${current:-nothing}"
   point_nginx_at "$target"
-  write_state "$target" "${current:-}"
+  if [ "$current" = "$target" ]; then write_state "$target" "$(previous)"; else write_state "$target" "${current:-}"; fi
+  follow_active "$target"
   say "traffic now on $target (port $(port_of "$target"))"
 }
 
-schedule_reap() {  # stop COLOUR after the grace period, if it is still not active then
-  local port; port=$(port_of "$1")
-  mkdir -p "$ERP_STATE_DIR"
-  setsid nohup "$0" reap "$port" >/dev/null 2>&1 < /dev/null &
-  echo $! > "$ERP_STATE_DIR/reap-$port.pid"
+# A pending stop is a detached `bluegreen.sh reap PORT TOKEN` plus reap-PORT (its pid and
+# token). The reaper acts only if the file still holds its token once it has the lock, so
+# a later run cancels it by removing the file, whether or not the kill arrives in time.
+schedule_reap() {  # schedule_reap COLOUR
+  local port token; port=$(port_of "$1"); token="$$-$RANDOM-$(date +%s%N)"
+  cancel_reap "$1"
+  setsid nohup "$0" reap "$port" "$token" >/dev/null 2>&1 < /dev/null 9>&- &
+  printf '%s %s\n' "$!" "$token" > "$ERP_STATE_DIR/reap-$port"
+}
+
+cancel_reap() {  # cancel_reap COLOUR — an earlier run's pending stop of COLOUR, if any
+  local port file pid token; port=$(port_of "$1"); file="$ERP_STATE_DIR/reap-$port"
+  [ -f "$file" ] || return 0
+  read -r pid token < "$file" || true
+  rm -f "$file"
+  # The reaper is a session leader (setsid): end it and its sleep, if the pid is still it.
+  if [ -n "${pid:-}" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "reap $port $token"; then
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    say "cancelled the pending stop of $1 (port $port)"
+  fi
 }
 
 cmd_status() {
   local a; a=$(active)
-  echo "active: ${a:-none}  previous: $(previous)"
+  echo "active: ${a:-none}  previous: $(previous)  current: $(readlink "$ERP_HOME/current" 2>/dev/null || echo -)"
   for colour in blue green; do
-    local port code commit release
-    port=$(port_of $colour); read -r code commit < <(probe $colour)
+    local port code commit schema_ok release pending=""
+    port=$(port_of $colour); read -r code commit schema_ok < <(probe $colour)
     release=$(readlink "$ERP_HOME/ports/$port" 2>/dev/null || echo -)
-    echo "$colour: port=$port readyz=$code commit=$commit release=$release"
+    [ -f "$ERP_STATE_DIR/reap-$port" ] && pending=" (stops after the drain)"
+    echo "$colour: port=$port readyz=$code commit=$commit schema_ok=$schema_ok release=$release$pending"
   done
 }
 
 cmd_deploy() {
   local release=${1:?usage: deploy RELEASE_DIR [EXPECTED_COMMIT]} expected=${2:-}
   [ -d "$release" ] || die "no release at $release"
+  take_lock "$LOCK_TIMEOUT"
   local current idle port
   current=$(active); idle=$(other "${current:-green}")
   port=$(port_of "$idle")
   say "deploying $release to $idle (port $port); active is ${current:-none}"
+  cancel_reap "$idle"  # an earlier deploy's drain must not stop what we start now
   mkdir -p "$ERP_HOME/ports"
-  ln -sfn "$(cd "$release" && pwd)" "$ERP_HOME/ports/$port"
+  replace_link "$(cd "$release" && pwd)" "$ERP_HOME/ports/$port"
   run_for "$ERP_STOP" "$port" >/dev/null 2>&1 || true
   run_for "$ERP_START" "$port" || die "could not start $idle"
   if ! wait_ready "$idle" "$expected"; then
+    local reason; reason=$(why_not_ready "$idle")
     run_for "$ERP_STOP" "$port" >/dev/null 2>&1 || true
-    die "$idle did not become ready${expected:+ on commit $expected} within ${READY_TIMEOUT}s; traffic stays on ${current:-nothing}"
+    die "$idle did not become ready${expected:+ on commit $expected} within ${READY_TIMEOUT}s ($reason); traffic stays on ${current:-nothing}"
   fi
   switch_to "$idle"
   if [ -n "$current" ]; then
@@ -121,36 +210,57 @@ cmd_deploy() {
   fi
 }
 
+cmd_switch() {
+  local target=${1:?usage: switch blue|green}
+  port_of "$target" >/dev/null
+  take_lock "$LOCK_TIMEOUT"
+  cancel_reap "$target"
+  switch_to "$target"
+}
+
 cmd_rollback() {
+  take_lock "$LOCK_TIMEOUT"
   local target; target=$(previous)
   [ -n "$target" ] || die "nothing to roll back to"
-  local started=$SECONDS
+  local started=$SECONDS left; left=$(active)
+  cancel_reap "$target"
   if ! ready "$target"; then
-    say "$target is stopped; starting it again"
+    local code _commit _ok; read -r code _commit _ok < <(probe "$target")
+    # Up but not ready (its code cannot serve the schema, or its database is down):
+    # starting it again would not help.
+    [ "$code" = 000 ] || die "$target is running but not ready ($(why_not_ready "$target")); traffic stays on $left"
+    say "$target is stopped; starting it again (a cold start: seconds, not instant)"
     run_for "$ERP_START" "$(port_of "$target")" || die "could not start $target"
-    wait_ready "$target" || die "$target did not become ready; traffic stays on $(active)"
+    wait_ready "$target" || {
+      local reason; reason=$(why_not_ready "$target")
+      run_for "$ERP_STOP" "$(port_of "$target")" >/dev/null 2>&1 || true
+      die "$target did not become ready ($reason); traffic stays on $left"
+    }
   fi
-  local left; left=$(active)
   switch_to "$target"
   say "rolled back to $target in $((SECONDS - started))s"
   schedule_reap "$left"
 }
 
 cmd_reap() {
-  local port=${1:?usage: reap PORT}
+  local port=${1:?usage: reap PORT TOKEN} token=${2:?usage: reap PORT TOKEN}
+  local file="$ERP_STATE_DIR/reap-$port" pid mine
   sleep "$DRAIN_SECONDS"
+  take_lock $((READY_TIMEOUT + 120))
+  read -r pid mine < "$file" 2>/dev/null || exit 0
+  [ "$mine" = "$token" ] || exit 0  # cancelled or replaced by a later run
+  rm -f "$file"
   if [ "$(active)" != "$(colour_of_port "$port")" ]; then
     run_for "$ERP_STOP" "$port" || true
     say "stopped $(colour_of_port "$port") (port $port) after draining"
   fi
-  rm -f "$ERP_STATE_DIR/reap-$port.pid"
 }
 
 case "${1:-}" in
   status) cmd_status ;;
   deploy) shift; cmd_deploy "$@" ;;
-  switch) shift; switch_to "${1:?usage: switch blue|green}" ;;
+  switch) shift; cmd_switch "$@" ;;
   rollback) cmd_rollback ;;
   reap) shift; cmd_reap "$@" ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  *) sed -n '2,18p' "$0"; exit 2 ;;
 esac

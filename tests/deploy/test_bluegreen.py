@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from erp_engine.db.migrate import upgrade
+from tests.deploy.releases import NEXT_REVISION, next_release_code
 from tests.support.postgres import create_database, drop_database
 from tests.support.server import erp, free_port
 
@@ -33,11 +35,9 @@ PASSWORD = "deploy-test-pass-1"
 LOAD_CLIENTS = 6
 MAX_REQUESTS = 6000
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.xdist_group("servers"),
-    pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed"),
-]
+# No skip when nginx is missing: .ci/run installs it, and a deploy test that quietly does
+# not run proves nothing.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 NGINX_MAIN = """
 user root;
@@ -64,12 +64,29 @@ class Site:
     tmp: Path
     url: str
     env: dict[str, str]
+    database_url: str
     releases: dict[str, Path] = field(default_factory=dict)
 
-    def bluegreen(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    @property
+    def state(self) -> Path:
+        return Path(self.env["ERP_STATE_DIR"])
+
+    def port(self, colour: str) -> str:
+        return self.env["BLUE_PORT" if colour == "blue" else "GREEN_PORT"]
+
+    def instance(self, action: str, colour: str) -> None:
+        subprocess.run(["bash", str(INSTANCE), action, self.port(colour)], env=self.env, check=True)
+
+    def enabled(self) -> set[str]:
+        return {c for c in ("blue", "green") if (self.state / f"enabled-{self.port(c)}").exists()}
+
+    def current(self) -> str:
+        return (self.tmp / "current").resolve().name
+
+    def bluegreen(self, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess:
         result = subprocess.run(
             ["bash", str(BLUEGREEN), *args],
-            env=self.env,
+            env={**self.env, **env},
             capture_output=True,
             text=True,
             timeout=180,
@@ -79,15 +96,16 @@ class Site:
         return result
 
 
-def _release(tmp: Path, commit: str) -> Path:
+def _release(tmp: Path, commit: str, *, env: str = "") -> Path:
     release = tmp / "releases" / commit
     release.mkdir(parents=True)
-    (release / "release.env").write_text(f"ENGINE_COMMIT_SHA={commit}\n")
+    (release / "release.env").write_text(f"ENGINE_COMMIT_SHA={commit}\n{env}")
     return release
 
 
 @pytest.fixture
 def site(tmp_path: Path):
+    assert Path(NGINX).exists(), "nginx is not installed (.ci/run installs nginx-light)"
     name = f"erp_deploy_{uuid.uuid4().hex[:10]}"
     database_url = create_database(name)
     upgrade(database_url)
@@ -127,6 +145,7 @@ def site(tmp_path: Path):
             "LISTEN": f"127.0.0.1:{nginx_port}",
             "WEB_ROOT": str(web),
             "UPSTREAM_FILE": str(upstream),
+            "SNIPPETS_DIR": str(ROOT / "deploy" / "nginx"),
         },
     ).stdout
     (tmp_path / "erp.conf").write_text(rendered)
@@ -135,14 +154,18 @@ def site(tmp_path: Path):
     subprocess.run(f"{nginx} -t -q", shell=True, check=True)  # noqa: S602 - fixed test command
     subprocess.run(nginx, shell=True, check=True)  # noqa: S602
     state = tmp_path / "state"
+    instance = f"bash {INSTANCE}"
     env = {
         **os.environ,
         "ERP_HOME": str(tmp_path),
         "ERP_STATE_DIR": str(state),
         "ERP_UPSTREAM_FILE": str(upstream),
         "ERP_NGINX_RELOAD": f"{nginx} -t -q && {nginx} -s reload",
-        "ERP_START": f"bash {INSTANCE} start {{port}}",
-        "ERP_STOP": f"bash {INSTANCE} stop {{port}}",
+        "ERP_START": f"{instance} start {{port}}",
+        "ERP_STOP": f"{instance} stop {{port}}",
+        "ERP_ENABLE": f"{instance} enable {{port}}",
+        "ERP_DISABLE": f"{instance} disable {{port}}",
+        "ERP_RELAY_RESTART": f"touch {state}/relay-restarted",
         "ERP_ENV_FILE": str(env_file),
         "ERP_PYTHON": sys.executable,
         "BLUE_PORT": str(blue),
@@ -150,17 +173,29 @@ def site(tmp_path: Path):
         "DRAIN_SECONDS": "30",
         "READY_TIMEOUT": "90",
     }
-    site = Site(tmp_path, f"http://127.0.0.1:{nginx_port}", env)
+    site = Site(tmp_path, f"http://127.0.0.1:{nginx_port}", env, database_url)
     site.releases = {c: _release(tmp_path, c) for c in ("aaa1111", "bbb2222")}
     try:
         yield site
     finally:
-        for pid_file in state.glob("reap-*.pid"):
-            subprocess.run(["kill", pid_file.read_text().strip()], check=False)
+        for reap in state.glob("reap-*"):
+            pid = reap.read_text().split()[0]
+            subprocess.run(["kill", "-TERM", "--", f"-{pid}"], check=False)
         for port in (blue, green):
             subprocess.run(["bash", str(INSTANCE), "stop", str(port)], env=env, check=False)
         subprocess.run(f"{nginx} -s quit", shell=True, check=False)  # noqa: S602
         drop_database(name)
+
+
+def _migrate_with(release: Path, database_url: str) -> None:
+    """What deploy.sh does before the switch: the new release's `erp migrate`."""
+    subprocess.run(
+        [sys.executable, "-m", "erp_engine", "migrate"],
+        env={**os.environ, "PYTHONPATH": str(release / "src"), "DATABASE_URL": database_url},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @dataclass
@@ -168,9 +203,17 @@ class Load:
     ok: int = 0
     failures: list[str] = field(default_factory=list)
     commits: list[tuple[float, str]] = field(default_factory=list)
-    # Set once the new commit has answered for a second after the switch.
+    # Set once `expected` has answered for a second after `switched_at`.
     settled: asyncio.Event = field(default_factory=asyncio.Event)
+    expected: str | None = None
     switched_at: float | None = None
+
+    def expect(self, commit: str) -> None:
+        self.settled.clear()
+        self.expected, self.switched_at = commit, time.monotonic()
+
+    def seen_since(self, moment: float) -> set[str]:
+        return {c for t, c in self.commits if t > moment}
 
 
 async def _client(base_url: str) -> httpx.AsyncClient:
@@ -219,7 +262,7 @@ async def _load(
             load.ok += 1
             now, commit = time.monotonic(), response.headers["x-engine-commit"]
             load.commits.append((now, commit))
-            if commit == "bbb2222" and load.switched_at and now > load.switched_at + 1:
+            if commit == load.expected and load.switched_at and now > load.switched_at + 1:
                 load.settled.set()
 
 
@@ -231,8 +274,26 @@ async def _commit_via_nginx(client: httpx.AsyncClient) -> str:
     return response.headers["x-engine-commit"]
 
 
-async def test_switch_rollback_and_refusal_without_a_failed_request(site: Site):
+async def _bluegreen(site: Site, *args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        "bash",
+        str(BLUEGREEN),
+        *args,
+        env=site.env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), timeout=180)
+    assert process.returncode == 0, err.decode()
+
+
+async def test_expand_migration_switch_and_rollback_without_a_failed_request(site: Site):
+    """The next release migrates (expand) and is switched to under load; the rollback to the
+    previous release, which now runs on the newer schema, is as clean and takes < 5 s."""
+    next_release_code(site.releases["bbb2222"])
     await asyncio.to_thread(site.bluegreen, "deploy", str(site.releases["aaa1111"]), "aaa1111")
+    assert site.enabled() == {"blue"}
+    assert site.current() == "aaa1111"
     client = await _client(site.url)
     try:
         warehouse = (await client.get("/api/v1/warehouses")).json()["data"][0]["id"]
@@ -240,25 +301,32 @@ async def test_switch_rollback_and_refusal_without_a_failed_request(site: Site):
         body = {"warehouse_id": warehouse, "lines": [{"item_id": item["id"], "quantity": 1}]}
         assert await _commit_via_nginx(client) == "aaa1111"
 
-        # Deploy bbb2222 to the idle colour while reads and writes keep flowing.
+        # Migrate to bbb2222's schema and deploy it while reads and writes keep flowing.
         load, stop = Load(), asyncio.Event()
         workers = [
             asyncio.create_task(_load(client, stop, load, body, n)) for n in range(LOAD_CLIENTS)
         ]
-        deploy = await asyncio.create_subprocess_exec(
-            "bash",
-            str(BLUEGREEN),
-            "deploy",
-            str(site.releases["bbb2222"]),
-            "bbb2222",
-            env=site.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, err = await asyncio.wait_for(deploy.communicate(), timeout=180)
-        assert deploy.returncode == 0, err.decode()
-        load.switched_at = switched_at = time.monotonic()
-        # Keep the load on until the new commit has answered for a while.
+        await asyncio.to_thread(_migrate_with, site.releases["bbb2222"], site.database_url)
+        await _bluegreen(site, "deploy", str(site.releases["bbb2222"]), "bbb2222")
+        load.expect("bbb2222")
+        switched_at = load.switched_at
+        await asyncio.wait_for(load.settled.wait(), timeout=30)
+        # A second after the switch, old nginx workers have finished: only the new commit.
+        assert load.seen_since(switched_at + 1) == {"bbb2222"}
+        assert site.enabled() == {"green"}
+        assert site.current() == "bbb2222"
+        assert (site.state / "relay-restarted").exists()
+
+        # Roll back to aaa1111, whose code is older than the schema now: still under load,
+        # and every response comes from aaa1111 again within 5 seconds.
+        started = time.monotonic()
+        await _bluegreen(site, "rollback")
+        while await _commit_via_nginx(client) != "aaa1111":
+            assert time.monotonic() - started < 5, "rollback took longer than 5 s"
+            await asyncio.sleep(0.02)
+        assert time.monotonic() - started < 5
+        load.expect("aaa1111")
+        rolled_back_at = load.switched_at
         await asyncio.wait_for(load.settled.wait(), timeout=30)
         stop.set()
         await asyncio.gather(*workers)
@@ -266,45 +334,70 @@ async def test_switch_rollback_and_refusal_without_a_failed_request(site: Site):
         assert load.ok > 50
         seen = [c for _, c in load.commits]
         assert seen[0] == "aaa1111"
-        assert seen[-1] == "bbb2222"
-        # A second after the switch, old nginx workers have finished: only the new commit.
-        assert {c for t, c in load.commits if t > switched_at + 1} == {"bbb2222"}
-
-        # Roll back: traffic is on the old commit again within 5 seconds.
-        started = time.monotonic()
-        rollback = await asyncio.create_subprocess_exec(
-            "bash",
-            str(BLUEGREEN),
-            "rollback",
-            env=site.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, err = await rollback.communicate()
-        assert rollback.returncode == 0, err.decode()
-        while await _commit_via_nginx(client) != "aaa1111":
-            assert time.monotonic() - started < 5, "rollback took longer than 5 s"
-            await asyncio.sleep(0.02)
-        assert time.monotonic() - started < 5
-
-        # A colour that is down is never switched to; traffic stays where it is.
-        green_port = site.env["GREEN_PORT"]
-        await asyncio.to_thread(
-            subprocess.run, ["bash", str(INSTANCE), "stop", green_port], env=site.env, check=True
-        )
-        status = (await asyncio.to_thread(site.bluegreen, "status")).stdout
-        colour_down = "green" if f"port={green_port} readyz=000" in status else None
-        assert colour_down == "green", status
-        refused = await asyncio.to_thread(site.bluegreen, "switch", "green", check=False)
-        assert refused.returncode != 0
-        assert "not ready" in refused.stderr
-        assert await _commit_via_nginx(client) == "aaa1111"
-        assert (await client.get("/api/v1/items")).status_code == 200
+        assert "bbb2222" in seen
+        assert seen[-1] == "aaa1111"
+        assert load.seen_since(rolled_back_at + 1) == {"aaa1111"}
+        assert site.enabled() == {"blue"}
+        assert site.current() == "aaa1111"
+        health = (await client.get("/readyz")).json()
+        assert health["engine"]["schema"] == NEXT_REVISION
+        assert health["schema_ok"] is True
     finally:
         await client.aclose()
 
 
-async def test_nginx_serves_the_ui_with_the_right_cache_headers(site: Site):
+async def test_rollback_starts_a_stopped_colour_and_refuses_an_unready_one(site: Site):
+    await asyncio.to_thread(site.bluegreen, "deploy", str(site.releases["aaa1111"]), "aaa1111")
+    await asyncio.to_thread(site.bluegreen, "deploy", str(site.releases["bbb2222"]), "bbb2222")
+    client = httpx.AsyncClient(base_url=site.url)
+    try:
+        assert await _commit_via_nginx(client) == "bbb2222"
+
+        # After the drain the previous colour is stopped: rollback starts it again (a cold
+        # start, so seconds rather than instant) and only then switches.
+        await asyncio.to_thread(site.instance, "stop", "blue")
+        rollback = await asyncio.to_thread(site.bluegreen, "rollback")
+        assert "blue is stopped; starting it again" in rollback.stderr
+        assert await _commit_via_nginx(client) == "aaa1111"
+        assert site.enabled() == {"blue"}
+        assert site.current() == "aaa1111"
+
+        # A colour that is up but not ready (its database was never migrated): a deploy to
+        # it gives up and stops it, and `switch` refuses it; traffic stays on blue.
+        unmigrated = f"DATABASE_URL=sqlite+aiosqlite:///{site.tmp / 'unmigrated.db'}\n"
+        broken = _release(site.tmp, "ccc3333", env=unmigrated)
+        refused = await asyncio.to_thread(
+            site.bluegreen, "deploy", str(broken), "ccc3333", check=False, READY_TIMEOUT="25"
+        )
+        assert refused.returncode != 0
+        assert "cannot serve the database's schema" in refused.stderr, refused.stderr
+        assert await _commit_via_nginx(client) == "aaa1111"
+        await asyncio.to_thread(site.instance, "start", "green")
+        deadline = time.monotonic() + 60
+        while "readyz=503" not in (status := site.bluegreen("status").stdout):
+            assert time.monotonic() < deadline, status
+            await asyncio.sleep(0.2)
+        assert f"green: port={site.port('green')} readyz=503 commit=ccc3333" in status
+        refused = await asyncio.to_thread(site.bluegreen, "switch", "green", check=False)
+        assert refused.returncode != 0
+        assert "green is not ready" in refused.stderr
+        assert await _commit_via_nginx(client) == "aaa1111"
+
+        # A colour that is down is never switched to either.
+        await asyncio.to_thread(site.instance, "stop", "green")
+        refused = await asyncio.to_thread(site.bluegreen, "switch", "green", check=False)
+        assert refused.returncode != 0
+        assert "does not answer" in refused.stderr
+        assert await _commit_via_nginx(client) == "aaa1111"
+        assert site.enabled() == {"blue"}
+    finally:
+        await client.aclose()
+
+
+SECURITY_HEADERS = ("x-content-type-options", "x-frame-options", "referrer-policy")
+
+
+async def test_nginx_serves_the_ui_with_cache_and_security_headers(site: Site):
     await asyncio.to_thread(site.bluegreen, "deploy", str(site.releases["aaa1111"]), "aaa1111")
     async with httpx.AsyncClient(base_url=site.url) as client:
         index = await client.get("/inbounds/123")  # a client-side route
@@ -316,10 +409,53 @@ async def test_nginx_serves_the_ui_with_the_right_cache_headers(site: Site):
         api = await client.get("/api/v1/items")
         assert api.status_code == 401
         assert api.headers["content-type"].startswith("application/problem+json")
-        assert api.headers.get_list("x-content-type-options") == ["nosniff"]
-        assert "frame-ancestors 'none'" in api.headers["content-security-policy"]
         assert "server" not in api.headers or "nginx/" not in api.headers["server"]
         assert (await client.get("/healthz")).json()["engine"]["commit"] == "aaa1111"
+        # Every kind of response carries each security header exactly once: nginx's
+        # add_header in a location replaces the server's, so each location includes them.
+        responses = {
+            "spa route": index,
+            "index": await client.get("/"),
+            "index.html": await client.get("/index.html"),
+            "asset": asset,
+            "missing asset": await client.get("/assets/nope.js"),
+            "api": api,
+            "health": await client.get("/healthz"),
+            "login": await client.post("/api/v1/auth/login", json={}),
+        }
+        for name, response in responses.items():
+            for header in (*SECURITY_HEADERS, "content-security-policy"):
+                assert len(response.headers.get_list(header)) == 1, (name, header)
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+            assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_runs_do_not_overlap_and_a_refused_reload_changes_nothing(site: Site):
+    site.bluegreen("deploy", str(site.releases["aaa1111"]), "aaa1111")
+    upstream = Path(site.env["ERP_UPSTREAM_FILE"])
+    before = upstream.read_text()
+    # Another run holds the lock: this one refuses rather than racing it.
+    lock = site.state / "bluegreen.lock"
+    holder = subprocess.Popen(
+        ["flock", str(lock), "-c", "echo locked; sleep 30"],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # so the sleep holding the lock ends with it
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        refused = site.bluegreen("switch", "blue", check=False)
+        assert refused.returncode != 0
+        assert "another bluegreen.sh run is in progress" in refused.stderr
+    finally:
+        os.killpg(holder.pid, signal.SIGKILL)
+        holder.wait()
+    # nginx refuses the reload: the upstream file goes back to what nginx still serves.
+    refused = site.bluegreen("switch", "blue", check=False, ERP_NGINX_RELOAD="false")
+    assert refused.returncode != 0
+    assert "nginx refused the reload" in refused.stderr
+    assert upstream.read_text() == before
+    assert not list(upstream.parent.glob("upstream.conf.*"))
 
 
 async def test_deploy_script_installs_a_stamped_release_and_switches_to_it(site: Site):
@@ -333,16 +469,21 @@ async def test_deploy_script_installs_a_stamped_release_and_switches_to_it(site:
     )
     commit = git.stdout.strip()
     env = {**site.env, "SKIP_WEB": "1", "ERP_ENV_FILE": site.env["ERP_ENV_FILE"]}
-    result = await asyncio.to_thread(
-        subprocess.run,
-        ["bash", str(ROOT / "deploy" / "deploy.sh"), str(site.tmp)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+
+    async def deploy() -> subprocess.CompletedProcess:
+        result = await asyncio.to_thread(
+            subprocess.run,
+            ["bash", str(ROOT / "deploy" / "deploy.sh"), str(site.tmp)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    await deploy()
     release = site.tmp / "releases" / commit
     assert (release / ".venv" / "bin" / "erp").exists()
     assert (release / "release.env").read_text() == f"ENGINE_COMMIT_SHA={commit}\n"
@@ -351,3 +492,15 @@ async def test_deploy_script_installs_a_stamped_release_and_switches_to_it(site:
         health = (await client.get("/readyz")).json()
     assert health["engine"]["commit"] == commit
     assert health["schema_ok"] is True
+
+    # The same commit again: the serving release is used as installed, never deleted
+    # under the running colour, and the other colour takes over.
+    marker = release / ".venv" / "serving-marker"
+    marker.write_text("still here")
+    again = await deploy()
+    assert "is serving; using it as installed" in again.stderr
+    assert marker.exists()
+    assert site.enabled() == {"green"}
+    ports = {(site.tmp / "ports" / site.port(c)).resolve() for c in ("blue", "green")}
+    assert ports == {release.resolve()}
+    assert not list((site.tmp / "releases").glob(".incoming-*"))
