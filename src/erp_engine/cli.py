@@ -240,11 +240,21 @@ def check(
         if url.rstrip("/").endswith(("/healthz", "/readyz", "/health"))
         else (url.rstrip("/") + "/healthz")
     )
+    # Plain output, one line: a Rich console wraps at 80 columns when piped (cron, monitors).
     try:
         response = httpx.get(target, timeout=timeout)
+        if response.is_redirect:
+            # Typically nginx's http -> https redirect after TLS was added: follow it once.
+            target = str(response.next_request.url) if response.next_request else target
+            response = httpx.get(target, timeout=timeout)
+        if response.is_redirect:
+            location = response.headers.get("location", "?")
+            typer.echo(f"unhealthy {target}: http={response.status_code} redirects to {location}")
+            raise typer.Exit(1)
         body = response.json()
     except (httpx.HTTPError, ValueError) as error:
-        console.print(f"unhealthy {target}: {type(error).__name__}")
+        reason = str(error).splitlines()[0][:160] if str(error) else ""
+        typer.echo(f"unhealthy {target}: {type(error).__name__}{': ' + reason if reason else ''}")
         raise typer.Exit(1) from error
     engine = body.get("engine", {})
     line = (
@@ -252,7 +262,7 @@ def check(
         f"db={body.get('database')} commit={engine.get('commit')} "
         f"schema={engine.get('schema')} schema_ok={body.get('schema_ok')}"
     )
-    console.print(line, highlight=False)
+    typer.echo(line)
     if response.status_code != 200:
         raise typer.Exit(1)
 
