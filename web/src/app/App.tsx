@@ -11,6 +11,7 @@ import { Providers, createQueryClient } from "./providers";
 const AuditPage = lazy(() => import("../features/audit/AuditPage").then((m) => ({ default: m.AuditPage })));
 const UsersPage = lazy(() => import("../features/users/UsersPage").then((m) => ({ default: m.UsersPage })));
 const ApiKeysPage = lazy(() => import("../features/apiKeys/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })));
+const ImportPage = lazy(() => import("../features/import/ImportPage").then((m) => ({ default: m.ImportPage })));
 const AlertsPage = lazy(() => import("../features/alerts/AlertsPage").then((m) => ({ default: m.AlertsPage })));
 const DashboardPage = lazy(() => import("../features/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DocumentDetailPage = lazy(() => import("../features/documents/DocumentDetailPage").then((m) => ({ default: m.DocumentDetailPage })));
@@ -54,7 +55,13 @@ export const routes: RouteObject[] = [
               { path: "stock/adjustments", element: <AdjustmentsPage /> },
               { path: "stock/transfers", element: <TransfersPage /> },
               { path: "alerts", element: <AlertsPage /> },
-              { element: <RequireRole role="manager" />, children: [{ path: "audit", element: <AuditPage /> }] },
+              {
+                element: <RequireRole role="manager" />,
+                children: [
+                  { path: "import", element: <ImportPage /> },
+                  { path: "audit", element: <AuditPage /> },
+                ],
+              },
               {
                 element: <RequireRole role="admin" />,
                 children: [

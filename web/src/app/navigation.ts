@@ -5,6 +5,7 @@ import {
   IconBuildingFactory2,
   IconCalendarTime,
   IconClipboardCheck,
+  IconFileImport,
   IconHistory,
   IconKey,
   IconGauge,
@@ -32,6 +33,7 @@ export interface NavEntry {
     | "alerts"
     | "inbounds"
     | "outbounds"
+    | "import"
     | "audit"
     | "users"
     | "apiKeys";
@@ -76,6 +78,7 @@ export const NAVIGATION: NavGroup[] = [
   {
     label: "admin",
     entries: [
+      { to: "/import", label: "import", icon: IconFileImport, minRole: "manager" },
       { to: "/audit", label: "audit", icon: IconHistory, minRole: "manager" },
       { to: "/users", label: "users", icon: IconUsers, minRole: "admin" },
       { to: "/api-keys", label: "apiKeys", icon: IconKey, minRole: "admin" },
