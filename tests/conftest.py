@@ -79,6 +79,7 @@ def settings(database_url: str) -> Settings:
         database_pool_size=5,
         rate_limit_default="100000/minute",
         rate_limit_login_ip="100000/minute",
+        rate_limit_anonymous_ip="100000/minute",
     )
 
 

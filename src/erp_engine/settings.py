@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     rate_limit_default: str = "600/minute"
     rate_limit_login_ip: str = "30/minute"
     rate_limit_login_account: str = "100/hour"
+    # Per client address, for requests that end in 401 (bad tokens or keys, failed refreshes).
+    rate_limit_anonymous_ip: str = "120/minute"
     # Peers whose X-Forwarded-For is believed (the local nginx); everyone else's is ignored.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["127.0.0.1", "::1"]

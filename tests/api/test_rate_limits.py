@@ -33,6 +33,8 @@ from tests.support.operations import (
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 LOGIN = "/api/v1/auth/login"
+REFRESH = "/api/v1/auth/refresh"
+PASSWORD_CHANGE = "/api/v1/auth/password"
 HIGH = {
     "rate_limit_default": "100000/minute",
     "rate_limit_login_ip": "100000/minute",
@@ -254,6 +256,71 @@ async def test_successful_logins_do_not_spend_the_accounts_failure_budget(app, s
         assert (await client.post(LOGIN, json=right)).status_code == 200
         assert (await client.post(LOGIN, json=wrong)).status_code == 401
         assert_rate_limited(await client.post(LOGIN, json=right), 3600)
+
+
+async def test_wrong_current_passwords_spend_the_same_budget_as_failed_logins(
+    app, settings, storage, verified
+):
+    user = await throwaway_user(app)
+    headers = {"Authorization": f"Bearer {await access_token(app, user.id)}"}
+    new_password = "a-new-password-of-mine-6"
+    async with (
+        limited_app(settings, storage, rate_limit_login_account="2/hour") as limited,
+        client_for(limited) as client,
+    ):
+        for n in range(2):
+            response = await client.post(
+                PASSWORD_CHANGE,
+                headers=headers,
+                json={"current_password": f"not-it-{n}-xxxx", "new_password": new_password},
+            )
+            assert response.status_code == 422, response.text
+        # Spent: neither the right current password nor a login gets a check now.
+        right = {"current_password": user.password, "new_password": new_password}
+        assert_rate_limited(await client.post(PASSWORD_CHANGE, headers=headers, json=right), 3600)
+        login = {"email": user.email, "password": user.password}
+        assert_rate_limited(await client.post(LOGIN, json=login), 3600)
+    assert verified == ["not-it-0-xxxx", "not-it-1-xxxx"]
+
+
+# Requests without valid credentials, per address -------------------------------------------------
+
+
+async def test_requests_with_bad_credentials_are_limited_per_client_address(
+    app, api, settings, storage
+):
+    user = await throwaway_user(app, Role.VIEWER)
+    token = {"Authorization": f"Bearer {await access_token(app, user.id)}"}
+    key = await api.ok(
+        "POST", "/api/v1/api-keys", 201, role=Role.ADMIN, json={"name": "k", "role": "viewer"}
+    )
+    bogus_key = {"Authorization": "Bearer erp_" + "A" * 43}
+    attacker, neighbour = random_ip(), random_ip()
+    async with (
+        limited_app(settings, storage, rate_limit_anonymous_ip="3/minute") as limited,
+        client_for(limited) as client,
+    ):
+        bad = [
+            client.get("/api/v1/items", headers={**bogus_key, **from_ip(attacker)}),
+            client.get("/api/v1/items", headers=from_ip(attacker)),
+            client.post(REFRESH, headers=from_ip(attacker), json={"refresh_token": "forged-1"}),
+        ]
+        assert [(await request).status_code for request in bad] == [401, 401, 401]
+        # Spent: whatever the address sends without a valid access token is refused unread.
+        for response in (
+            await client.get("/api/v1/items", headers={**bogus_key, **from_ip(attacker)}),
+            await client.post(REFRESH, headers=from_ip(attacker), json={"refresh_token": "x"}),
+            await client.get(
+                "/api/v1/items",
+                headers={"Authorization": f"Bearer {key['secret']}", **from_ip(attacker)},
+            ),
+        ):
+            assert_rate_limited(response, 60)
+        # A signed-in user behind the same address, and other addresses, are not affected.
+        ok = await client.get("/api/v1/items", headers={**token, **from_ip(attacker)})
+        assert ok.status_code == 200, ok.text
+        other = await client.get("/api/v1/items", headers={**bogus_key, **from_ip(neighbour)})
+        assert other.status_code == 401
 
 
 # The general limit, per caller ------------------------------------------------------------------

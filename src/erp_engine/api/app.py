@@ -31,7 +31,7 @@ from erp_engine.ops.idempotency import IdempotencyMiddleware
 from erp_engine.ops.logging import configure_logging
 from erp_engine.ops.metrics import router as metrics
 from erp_engine.ops.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from erp_engine.ops.ratelimit import RateLimits
+from erp_engine.ops.ratelimit import AnonymousLimitMiddleware, RateLimits
 from erp_engine.ops.startup import check_production
 from erp_engine.ops.workers import run_workers
 from erp_engine.settings import Settings
@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_web_ui(app, settings)
 
     app.add_middleware(IdempotencyMiddleware, sessions=write_sessions, settings=settings)
+    app.add_middleware(AnonymousLimitMiddleware, limits=app.state.rate_limits, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

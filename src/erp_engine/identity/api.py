@@ -20,7 +20,7 @@ from erp_engine.api.deps import (
 from erp_engine.api.responses import created, set_etag
 from erp_engine.api.routing import SlashRouter
 from erp_engine.db.pagination import Page
-from erp_engine.errors import ForbiddenError, UnauthorizedError
+from erp_engine.errors import ForbiddenError, UnauthorizedError, WrongPasswordError
 from erp_engine.identity import queries, service
 from erp_engine.identity.schemas import (
     ApiKeyCreate,
@@ -92,7 +92,6 @@ async def _credentials(request: Request) -> LoginBody:
 async def login(request: Request, uow: Uow, settings: AppSettings):
     credentials = await _credentials(request)
     limits = request.app.state.rate_limits
-    account = ("login-account", credentials.email.strip().lower())
     await limits.hit(
         limits.login_ip,
         "login-ip",
@@ -103,12 +102,17 @@ async def login(request: Request, uow: Uow, settings: AppSettings):
     # attacker has spent the account's budget; past it no guess reaches argon2 at all.
     async with limits.failures(
         limits.login_account,
-        *account,
+        *_account(credentials.email),
         what="failed logins for this account",
         failure=UnauthorizedError,
     ):
         pair = await service.login(uow, credentials.email, credentials.password, settings=settings)
     return _tokens(pair)
+
+
+def _account(email: str) -> tuple[str, ...]:
+    """The per-account budget of password guesses, shared by login and password change."""
+    return ("login-account", email.strip().lower())
 
 
 def _tokens(pair: service.TokenPair) -> TokenResponse:
@@ -144,14 +148,24 @@ async def me(principal: CurrentUser, session: ReadSession):
     dependencies=ISSUES_SECRETS,
 )
 async def change_password(
-    body: PasswordChange, principal: CurrentUser, uow: Uow, settings: AppSettings
+    request: Request, body: PasswordChange, principal: CurrentUser, uow: Uow, settings: AppSettings
 ):
     """Change your own password; other sessions end and this one gets fresh tokens."""
     if principal.kind != "user":
         raise ForbiddenError("API keys have no password.")
-    pair = await service.change_own_password(
-        uow, principal.id, body.current_password, body.new_password, settings=settings
-    )
+    async with request.app.state.read_sessions() as session, session.begin():
+        email = (await queries.get_user(session, principal.id)).email
+    limits = request.app.state.rate_limits
+    # A stolen session must not become a way to guess the password without the login limit.
+    async with limits.failures(
+        limits.login_account,
+        *_account(email),
+        what="wrong passwords for this account",
+        failure=WrongPasswordError,
+    ):
+        pair = await service.change_own_password(
+            uow, principal.id, body.current_password, body.new_password, settings=settings
+        )
     return _tokens(pair)
 
 

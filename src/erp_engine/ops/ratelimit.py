@@ -21,9 +21,14 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from erp_engine.errors import RateLimitedError
+from erp_engine.errors import RateLimitedError, UnauthorizedError
+from erp_engine.identity.tokens import read_access_token
+from erp_engine.kernel.context import current_request
 from erp_engine.ops.metrics import rate_limit_storage_failed
+from erp_engine.ops.middleware import send_problem
 from erp_engine.settings import Settings
 
 logger = logging.getLogger("erp_engine.ratelimit")
@@ -52,6 +57,7 @@ class RateLimits:
         self.general = parse(settings.rate_limit_default)
         self.login_ip = parse(settings.rate_limit_login_ip)
         self.login_account = parse(settings.rate_limit_login_account)
+        self.anonymous_ip = parse(settings.rate_limit_anonymous_ip)
 
     def _current(self) -> MovingWindowRateLimiter:
         if self.shared is not None and time.monotonic() >= self._shared_down_until:
@@ -109,6 +115,11 @@ class RateLimits:
                 await self._refuse(limiter, limit, keys, what)
 
         await self._run(hit)
+
+    async def count(self, limit: RateLimitItem, *keys: str) -> None:
+        """Count one event against `limit` without refusing anything now."""
+        if self.enabled:
+            await self._run(lambda limiter: limiter.hit(limit, *keys))
 
     async def check(self, limit: RateLimitItem, *keys: str, what: str = "requests") -> None:
         """Like `hit`, but without counting.
@@ -178,3 +189,70 @@ class RateLimits:
             await limiter.storage.incr(key, expiry, -1)
         except STORAGE_ERRORS as error:
             self._shared_failed(error)
+
+
+ANONYMOUS_WHAT = "requests without valid credentials from this address"
+# Login has limits of its own (per address and per account); probes and the web UI's files
+# never answer 401.
+_ANONYMOUS_SCOPE = ("/api/", "/metrics")
+_LOGIN = "/api/v1/auth/login"
+
+
+class AnonymousLimitMiddleware:
+    """Per client address, a limit on requests that end in 401.
+
+    Bad or missing credentials never reach the per-caller limit (there is no caller), yet an
+    API key or refresh token costs a database lookup to refuse. So every 401 counts against
+    the address, and once its budget is spent the address is refused (429) for any request
+    that does not carry a valid access token (a key's validity is only known after that
+    lookup, so keys are refused too). Counted after the answer: a burst of parallel requests
+    may overshoot by its size, which is fine for shedding load (credentials are 256-bit
+    random, so the count is not what keeps them from being guessed).
+    """
+
+    def __init__(self, app: ASGIApp, *, limits: RateLimits, settings: Settings):
+        self.app = app
+        self.limits = limits
+        self.settings = settings
+
+    def _valid_access_token(self, scope: Scope) -> bool:
+        scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token or token.startswith("erp_"):
+            return False
+        try:
+            read_access_token(token, self.settings)
+        except UnauthorizedError:
+            return False
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not self.limits.enabled
+            or not path.startswith(_ANONYMOUS_SCOPE)
+            or path == _LOGIN
+        ):
+            await self.app(scope, receive, send)
+            return
+        keys = ("anonymous-ip", current_request.get().ip or "-")
+        if not self._valid_access_token(scope):
+            try:
+                await self.limits.check(self.limits.anonymous_ip, *keys, what=ANONYMOUS_WHAT)
+            except RateLimitedError as error:
+                headers = [
+                    (k.lower().encode(), v.encode()) for k, v in (error.headers or {}).items()
+                ]
+                await send_problem(send, 429, error.code, error.title, error.detail, headers)
+                return
+        status = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status == 401:
+            await self.limits.count(self.limits.anonymous_ip, *keys)
