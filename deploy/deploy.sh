@@ -84,7 +84,10 @@ activate() {  # activate STAGED_DIR — on the server that will run it
   [ -f "$ERP_ENV_FILE" ] || die "no settings at $ERP_ENV_FILE (see docs/operations/deployment.md)"
   local release; release=$(install_release "$staged" "$commit")
   say "creating the virtualenv of $commit"
-  (cd "$release" && UV_PROJECT_ENVIRONMENT="$release/.venv" "$(uv_bin)" sync --frozen --no-dev --quiet)
+  # The system's Python: one uv downloaded would live under root's home, which the
+  # service cannot read (ProtectHome=yes).
+  (cd "$release" && UV_PROJECT_ENVIRONMENT="$release/.venv" UV_PYTHON_DOWNLOADS=never \
+     "$(uv_bin)" sync --frozen --no-dev --quiet)
   say "running migrations"
   # shellcheck source=/dev/null
   (set -a; . "$ERP_ENV_FILE"; . "$release/release.env"; set +a
@@ -114,7 +117,9 @@ main() {
     say "shipping $commit to $host:$incoming"
     # shellcheck disable=SC2029  # expanded here on purpose: the paths are the server's
     ssh "$host" "mkdir -p '$dir/releases'"
-    rsync -a --delete "$staging/$commit/" "$host:$incoming/"
+    # Owned by root on the server, whoever built it, and readable by the service: a
+    # release another local user could write would run as erp, and bluegreen.sh as root.
+    rsync -a --no-owner --no-group --chmod=go+rX,go-w --delete "$staging/$commit/" "$host:$incoming/"
     # shellcheck disable=SC2029
     ssh "$host" "ERP_HOME='$dir' '$incoming/deploy/deploy.sh' --activate '$incoming'"
   else

@@ -458,6 +458,21 @@ def test_runs_do_not_overlap_and_a_refused_reload_changes_nothing(site: Site):
     assert not list(upstream.parent.glob("upstream.conf.*"))
 
 
+def _ssh_and_rsync_to_this_machine(directory: Path) -> Path:
+    """`ssh HOST CMD` runs CMD here; `rsync ... HOST:PATH` copies to PATH here."""
+    directory.mkdir()
+    (directory / "ssh").write_text('#!/bin/bash\nshift\nexec bash -c "$*"\n')
+    (directory / "rsync").write_text(
+        "#!/bin/bash\n"
+        'args=(); for a in "$@"; do case "$a" in -*) args+=("$a") ;; *:*) args+=("${a#*:}") ;;'
+        ' *) args+=("$a") ;; esac; done\n'
+        f'exec {shutil.which("rsync") or "/usr/bin/rsync"} "${{args[@]}}"\n'
+    )
+    for shim in ("ssh", "rsync"):
+        (directory / shim).chmod(0o755)
+    return directory
+
+
 async def test_deploy_script_installs_a_stamped_release_and_switches_to_it(site: Site):
     git = await asyncio.to_thread(
         subprocess.run,
@@ -470,11 +485,11 @@ async def test_deploy_script_installs_a_stamped_release_and_switches_to_it(site:
     commit = git.stdout.strip()
     env = {**site.env, "SKIP_WEB": "1", "ERP_ENV_FILE": site.env["ERP_ENV_FILE"]}
 
-    async def deploy() -> subprocess.CompletedProcess:
+    async def deploy(target: str = str(site.tmp), **extra: str) -> subprocess.CompletedProcess:
         result = await asyncio.to_thread(
             subprocess.run,
-            ["bash", str(ROOT / "deploy" / "deploy.sh"), str(site.tmp)],
-            env=env,
+            ["bash", str(ROOT / "deploy" / "deploy.sh"), target],
+            env={**env, **extra},
             capture_output=True,
             text=True,
             timeout=600,
@@ -493,11 +508,14 @@ async def test_deploy_script_installs_a_stamped_release_and_switches_to_it(site:
     assert health["engine"]["commit"] == commit
     assert health["schema_ok"] is True
 
-    # The same commit again: the serving release is used as installed, never deleted
-    # under the running colour, and the other colour takes over.
+    # The same commit again, shipped the remote way (`deploy.sh root@server:DIR`; ssh and
+    # rsync reach "the server" here through stand-ins): the serving release is used as
+    # installed, never deleted under the running colour, and the other colour takes over.
     marker = release / ".venv" / "serving-marker"
     marker.write_text("still here")
-    again = await deploy()
+    shims = _ssh_and_rsync_to_this_machine(site.tmp / "shims")
+    again = await deploy(f"root@server:{site.tmp}", PATH=f"{shims}:{os.environ['PATH']}")
+    assert f"shipping {commit} to root@server:{site.tmp}/releases/.incoming-" in again.stderr
     assert "is serving; using it as installed" in again.stderr
     assert marker.exists()
     assert site.enabled() == {"green"}
