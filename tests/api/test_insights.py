@@ -29,15 +29,15 @@ async def _low_events(app, item_id: str) -> int:
 
 
 async def test_alert_opens_when_available_reaches_the_reorder_point(api, app):
-    item = await api.item(reorder_point=5)
+    item = await api.item(reorder_point=5)  # born low: its first alert opens at once
     await api.receive(item["id"], 10)
-    assert await _alerts(api, item["id"]) == []
+    assert await _alerts(api, item["id"], status="open") == []
     await api.ship(item["id"], 5)
     [alert] = await _alerts(api, item["id"], status="open")
     assert alert["available"] == 5
     assert alert["reorder_point"] == 5
     assert alert["sku"] == item["sku"]
-    assert await _low_events(app, item["id"]) == 1
+    assert await _low_events(app, item["id"]) == 2
 
 
 async def test_a_reservation_counts_because_it_lowers_available(api):
@@ -58,13 +58,13 @@ async def test_at_most_one_open_alert_per_item_and_it_closes_itself(api, app):
     await api.ship(item["id"], 2)
     assert len(await _alerts(api, item["id"], status="open")) == 1
     await api.receive(item["id"], 10)
-    [closed] = await _alerts(api, item["id"])
-    assert closed["status"] == "closed"
+    assert await _alerts(api, item["id"], status="open") == []
+    [closed, _born] = await _alerts(api, item["id"], status="closed")
     assert closed["closed_at"] is not None
     await api.ship(item["id"], 9)
     assert len(await _alerts(api, item["id"], status="open")) == 1
-    assert len(await _alerts(api, item["id"])) == 2
-    assert await _low_events(app, item["id"]) == 2
+    assert len(await _alerts(api, item["id"])) == 3
+    assert await _low_events(app, item["id"]) == 3
 
 
 async def test_raising_the_reorder_point_opens_an_alert(api):
@@ -75,6 +75,28 @@ async def test_raising_the_reorder_point_opens_an_alert(api):
     assert len(await _alerts(api, item["id"], status="open")) == 1
     await api.ok("PATCH", f"/api/v1/items/{item['id']}", json={"reorder_point": 1})
     assert await _alerts(api, item["id"], status="open") == []
+
+
+async def test_items_born_at_or_below_their_reorder_point_open_an_alert(api, app):
+    created = await api.item(reorder_point=5)
+    plain = await api.item(reorder_point=0)
+    content = b"SKU,Name,Reorder point\r\nRP-2,Imported low,5\r\nRP-3,Imported plain,0\r\n"
+    response = await api.post(
+        "/api/v1/items/import", files={"file": ("items.csv", content, "text/csv")}
+    )
+    assert response.status_code == 200, response.text
+    items = (await api.ok("GET", "/api/v1/items", params={"q": "RP-"}))["data"]
+    imported = {item["sku"]: item for item in items}
+    for low in (created, imported["RP-2"]):
+        [alert] = await _alerts(api, low["id"], status="open")
+        assert (alert["available"], alert["reorder_point"]) == (0, 5)
+        assert await _low_events(app, low["id"]) == 1
+    for never in (plain, imported["RP-3"]):
+        assert await _alerts(api, never["id"]) == []
+    counts = (await api.ok("GET", "/api/v1/dashboard"))["counts"]
+    assert counts["low_stock"] == counts["open_alerts"] == 2
+    await api.receive(created["id"], 6)
+    assert (await _alerts(api, created["id"]))[0]["status"] == "closed"
 
 
 async def test_staff_acknowledges_and_viewers_may_not(api):
@@ -108,7 +130,7 @@ async def test_concurrent_shipments_open_exactly_one_alert(api, app):
     assert (await api.stock(item["id"]))["on_hand"] == 6
     open_alerts = await _alerts(api, item["id"], status="open")
     assert len(open_alerts) == 1
-    assert await _low_events(app, item["id"]) == 1
+    assert await _low_events(app, item["id"]) == 2  # at birth, then once in the race
 
 
 async def test_dashboard_counts_value_series_and_top_items(api):

@@ -235,6 +235,10 @@ async def create_item(
         emit_event(
             uow, "item.created", entity_type="item", entity_id=item.id, data=_item_data(item)
         )
+        # Born with no stock, an item with a reorder point is already low: its alert opens
+        # now. The new row is this transaction's alone, so no lock is needed.
+        await uow.session.flush()
+        await refresh_low_stock(uow, [item.id])
         await uow.commit()
         return item
 
@@ -358,7 +362,8 @@ async def insert_items(
     """Insert validated items with bulk statements, in the caller's open transaction.
 
     For imports: the caller has checked sku and barcode uniqueness and the engines. Each item
-    gets the flow row, `item.created` event and audit row that `create_item` writes. Rows go
+    gets the flow row, `item.created` event, audit row and (when born low) low-stock alert
+    that `create_item` writes. Rows go
     in chunks, so the statements' parameters never pile up in memory.
     """
     now = utcnow()
@@ -407,6 +412,8 @@ async def insert_items(
             ],
             actor=actor,
         )
+        # As in create_item: items born at or below their reorder point open their alerts.
+        await refresh_low_stock(uow, [r["id"] for r in records])
         ids += [r["id"] for r in records]
     return ids
 
