@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from erp_engine.kernel.principal import SYSTEM
 from erp_engine.kernel.roles import Role
 from tests.support.operations import (
     ANONYMOUS,
@@ -182,19 +183,26 @@ async def test_failed_logins_are_audited_without_the_password(app, api, role_use
         "/api/v1/auth/login",
         json={"email": "nobody-here@test.example", "password": "wrong-password-78"},
     )
-    assert wrong.status_code == unknown.status_code == 401
+    # A password typed into the email field (it happens) is not kept either.
+    mistyped = await api.client.post(
+        "/api/v1/auth/login", json={"email": "my-Secret-pass-80", "password": "x"}
+    )
+    assert wrong.status_code == unknown.status_code == mistyped.status_code == 401
     (known_row,) = await audit_rows(app, wrong.headers["x-request-id"])
     (unknown_row,) = await audit_rows(app, unknown.headers["x-request-id"])
-    assert known_row.action == unknown_row.action == "auth.login_failed"
+    (mistyped_row,) = await audit_rows(app, mistyped.headers["x-request-id"])
+    rows = [known_row, unknown_row, mistyped_row]
+    assert {row.action for row in rows} == {"auth.login_failed"}
     assert known_row.entity_id == role_users.ids[Role.STAFF]
-    assert unknown_row.entity_id is None
+    assert unknown_row.entity_id is mistyped_row.entity_id is None
     assert known_row.changes == {"email": known}
     assert unknown_row.changes == {"email": "nobody-here@test.example"}
-    for row in (known_row, unknown_row):
-        # Nobody is authenticated: not the caller of an earlier request on the connection.
-        assert row.actor_id is None
-        assert row.actor_type == "anonymous"
-    assert_no_secrets([known_row, unknown_row], "wrong-password-77", "wrong-password-78")
+    assert mistyped_row.changes == {"email": "(not an email)"}
+    for row in rows:
+        # Nobody is authenticated: the server itself records the attempt (API.md allows
+        # user, api_key and system), never the caller of an earlier request.
+        assert (row.actor_type, row.actor_id) == ("system", SYSTEM.id)
+    assert_no_secrets(rows, "wrong-password-77", "wrong-password-78", "my-secret-pass-80")
 
 
 async def test_a_failed_login_after_an_authenticated_request_names_no_actor(app, api):
@@ -206,7 +214,7 @@ async def test_a_failed_login_after_an_authenticated_request_names_no_actor(app,
     )
     assert response.status_code == 401
     (row,) = await audit_rows(app, response.headers["x-request-id"])
-    assert (row.action, row.actor_id, row.actor_type) == ("auth.login_failed", None, "anonymous")
+    assert (row.action, row.actor_id, row.actor_type) == ("auth.login_failed", SYSTEM.id, "system")
 
 
 async def test_logins_refreshes_and_logouts_are_audited(app, api):

@@ -125,7 +125,11 @@ def add_event(
     entity_id: uuid.UUID | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add an audit row for something that is not a record change, to the open transaction."""
+    """Add an audit row for something that is not a record change, to the open transaction.
+
+    Without an `actor` it is the request's caller, or `system` when nobody is authenticated
+    (a failed login: the server records what it saw, the attempt is in `changes`).
+    """
     entry = _entry(
         actor or current_actor.get(),
         action,
@@ -133,8 +137,6 @@ def add_event(
         entity_id,
         jsonable(changes) if changes else None,
     )
-    if actor is None and current_actor.get().kind == "system" and action.startswith("auth."):
-        entry.actor_id, entry.actor_type = None, "anonymous"
     uow.session.add(entry)
     return entry
 

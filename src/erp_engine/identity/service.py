@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from erp_engine.settings import Settings
 from erp_engine.uow import UnitOfWork, transactional
 
 BAD_CREDENTIALS = "Incorrect email or password."
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +118,15 @@ async def login(uow: UnitOfWork, email: str, password: str, *, settings: Setting
         "auth.login_failed",
         entity_type="user",
         entity_id=user_id,
-        changes={"email": email.strip().lower()},
+        changes={"email": _attempted_email(email, known=user_id is not None)},
     )
     raise UnauthorizedError(BAD_CREDENTIALS)
+
+
+def _attempted_email(email: str, *, known: bool) -> str:
+    # Someone who types a password into the email field must not find it in the audit trail.
+    email = email.strip().lower()
+    return email if known or _EMAIL.match(email) else "(not an email)"
 
 
 @transactional
