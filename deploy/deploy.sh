@@ -6,6 +6,7 @@
 #   deploy/deploy.sh root@app1:/srv/erp-engine      then activate it there over ssh
 #   deploy/deploy.sh --activate STAGED_DIR        (run on the server) install, venv, migrate,
 #                                                 blue-green
+#   DEPLOY_REF=v1.2 deploy/deploy.sh root@app1    a commit other than HEAD
 #
 # Steps: build the web UI (here, never on the server: it needs Node 20), stamp
 # ENGINE_COMMIT_SHA (git rev-parse --short HEAD) into the release, install it into
@@ -21,6 +22,7 @@ set -euo pipefail
 ERP_HOME=${ERP_HOME:-/opt/erp-engine}
 ERP_ENV_FILE=${ERP_ENV_FILE:-/etc/erp-engine/erp.env}
 SKIP_WEB=${SKIP_WEB:-0}
+DEPLOY_REF=${DEPLOY_REF:-HEAD}
 KEEP_RELEASES=${KEEP_RELEASES:-5}
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -30,12 +32,12 @@ die() { say "error: $*"; exit 1; }
 
 uv_bin() { command -v uv || echo "$HOME/.local/bin/uv"; }
 
-build() {  # build STAGING_DIR COMMIT — a clean tree of HEAD plus the built UI and the stamp
+build() {  # build STAGING_DIR COMMIT — a clean tree of the commit plus the built UI and stamp
   local staging=$1 commit=$2
   [ -z "$(git -C "$repo" status --porcelain --untracked-files=no)" ] ||
-    say "warning: uncommitted changes are not part of the release (it is built from HEAD)"
+    say "warning: uncommitted changes are not part of the release (it is built from $DEPLOY_REF)"
   mkdir -p "$staging"
-  git -C "$repo" archive --format=tar HEAD | tar -x -C "$staging"
+  git -C "$repo" archive --format=tar "$commit" | tar -x -C "$staging"
   if [ "$SKIP_WEB" != 1 ]; then
     command -v npm >/dev/null || die "npm not found: the web UI is built here, with Node 20 or newer"
     say "building the web UI"
@@ -103,7 +105,7 @@ main() {
     return
   fi
   local target=${1:-$ERP_HOME} commit host="" dir
-  commit=$(git -C "$repo" rev-parse --short HEAD)
+  commit=$(git -C "$repo" rev-parse --short "$DEPLOY_REF^{commit}")
   if [[ "$target" == *:* ]]; then
     host=${target%%:*} dir=${target#*:}
   elif [[ "$target" =~ ^[^/]+@[^/]+$ ]]; then

@@ -483,7 +483,8 @@ async def test_deploy_script_installs_a_stamped_release_and_switches_to_it(site:
         text=True,
     )
     commit = git.stdout.strip()
-    env = {**site.env, "SKIP_WEB": "1", "ERP_ENV_FILE": site.env["ERP_ENV_FILE"]}
+    # DEPLOY_REF pins the commit: others may commit to this checkout while the test runs.
+    env = {**site.env, "SKIP_WEB": "1", "DEPLOY_REF": commit}
 
     async def deploy(target: str = str(site.tmp), **extra: str) -> subprocess.CompletedProcess:
         result = await asyncio.to_thread(
