@@ -324,6 +324,21 @@ async def test_logout_revokes_the_refresh_token(client, role_users):
     assert_unauthorized(await client.post(REFRESH, json={"refresh_token": pair["refresh_token"]}))
 
 
+async def test_logout_never_ends_someone_elses_session(client, role_users):
+    theirs = await login(client, role_users.emails[Role.STAFF])
+    mine = await login(client, role_users.emails[Role.VIEWER])
+    response = await client.post(
+        LOGOUT,
+        json={"refresh_token": theirs["refresh_token"]},
+        headers=bearer(mine["access_token"]),
+    )
+    assert response.status_code == 204  # as for an unknown token: nothing to learn here
+    response = await client.post(REFRESH, json={"refresh_token": theirs["refresh_token"]})
+    assert response.status_code == 200, response.text
+    response = await client.post(REFRESH, json={"refresh_token": mine["refresh_token"]})
+    assert response.status_code == 200, response.text
+
+
 async def test_logout_needs_authentication(client, role_users):
     pair = await login(client, role_users.emails[Role.VIEWER])
     assert_unauthorized(await client.post(LOGOUT, json={"refresh_token": pair["refresh_token"]}))

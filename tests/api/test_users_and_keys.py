@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from erp_engine.identity import service as identity_service
 from erp_engine.identity.model import ApiKey
 from erp_engine.kernel.roles import Role
 from erp_engine.ops.model import IdempotencyRecord
@@ -491,8 +492,23 @@ async def test_a_key_has_no_password_and_no_session(api):
     ],
     ids=["yesterday", "a-second-ago", "naive-an-hour-ago"],
 )
-async def test_an_expired_key_is_refused(api, expires_at):
-    key = await create_key(api, "manager", expires_at=expires_at(datetime.now(UTC)))
+async def test_a_key_cannot_be_made_already_expired(app, api, expires_at):
+    name = f"expired {uuid.uuid4().hex[:6]}"
+    response = await api.post(
+        KEYS,
+        role=Role.ADMIN,
+        json={"name": name, "role": "manager", "expires_at": expires_at(datetime.now(UTC))},
+    )
+    assert fields(problem(response, 422, "validation_error")) == ["expires_at"]
+    async with app.state.read_sessions() as session:
+        assert not (await session.execute(select(ApiKey.id).where(ApiKey.name == name))).all()
+
+
+async def test_an_expired_key_is_refused(api, monkeypatch):
+    expiry = datetime.now(UTC) + timedelta(hours=1)
+    key = await create_key(api, "manager", expires_at=expiry.isoformat())
+    # Two hours later, as the key check sees the time.
+    monkeypatch.setattr(identity_service, "utcnow", lambda: expiry + timedelta(hours=1))
     problem(
         await api.client.get("/api/v1/items", headers=bearer(key["secret"])), 401, "unauthorized"
     )

@@ -132,8 +132,8 @@ async def refresh(body: RefreshBody, uow: Uow, settings: AppSettings):
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
-async def logout(body: RefreshBody, _: CurrentUser, uow: Uow):
-    await service.logout(uow, body.refresh_token)
+async def logout(body: RefreshBody, principal: CurrentUser, uow: Uow):
+    await service.logout(uow, body.refresh_token, user_id=principal.id)
 
 
 @router.get("/me", response_model=UserRead, operation_id="get_me")

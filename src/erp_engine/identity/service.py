@@ -15,6 +15,7 @@ from erp_engine.errors import (
     ConflictError,
     NotFoundError,
     UnauthorizedError,
+    ValidationError,
     WrongPasswordError,
 )
 from erp_engine.identity.model import ApiKey, RefreshToken, User
@@ -159,11 +160,15 @@ async def refresh(uow: UnitOfWork, refresh_token: str, *, settings: Settings) ->
 
 
 @transactional
-async def logout(uow: UnitOfWork, refresh_token: str) -> None:
-    """Revoke the refresh token's family; unknown tokens are ignored (logout always works)."""
+async def logout(uow: UnitOfWork, refresh_token: str, *, user_id: uuid.UUID) -> None:
+    """Revoke the refresh token's family if it is `user_id`'s own.
+
+    Unknown tokens, and other users' (a caller must not end someone else's session), are
+    ignored alike: logout always works and says nothing about tokens that are not yours.
+    """
     async with uow:
         stored = await uow.refresh_tokens.get_by_hash(hash_token(refresh_token))
-        if stored is not None:
+        if stored is not None and stored.user_id == user_id:
             await uow.refresh_tokens.revoke_family(stored.family_id, utcnow())
             add_event(uow, "auth.logout", entity_type="user", entity_id=stored.user_id)
         await uow.commit()
@@ -355,7 +360,16 @@ API_KEY_PREFIX = "erp_"
 async def create_api_key(
     uow: UnitOfWork, *, name: str, role: Role, expires_at: datetime | None, actor: Principal
 ) -> tuple[ApiKey, str]:
-    """Return the key and its secret; the secret is never stored and never shown again."""
+    """Return the key and its secret; the secret is never stored and never shown again.
+
+    Raises:
+        ValidationError: `expires_at` is not in the future.
+    """
+    if expires_at is not None and expires_at <= utcnow():
+        raise ValidationError(
+            "A key cannot expire before it is made.",
+            errors=[{"field": "expires_at", "message": "Must be in the future."}],
+        )
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits from the OS CSPRNG
     async with uow:
         key = ApiKey(
