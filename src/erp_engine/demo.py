@@ -70,7 +70,7 @@ async def _receive_and_ship(uow_factory, warehouse_id, lines_in, lines_out, acto
     )
     for action in ("approve", "commit"):
         await documents.transition_document(
-            uow_factory(), DocumentKind.INBOUND, inbound.id, action, actor=actor
+            uow_factory(), DocumentKind.INBOUND, inbound.document.id, action, actor=actor
         )
     if lines_out:
         outbound = await documents.create_document(
@@ -85,7 +85,7 @@ async def _receive_and_ship(uow_factory, warehouse_id, lines_in, lines_out, acto
         )
         for action in ("approve", "commit"):
             await documents.transition_document(
-                uow_factory(), DocumentKind.OUTBOUND, outbound.id, action, actor=actor
+                uow_factory(), DocumentKind.OUTBOUND, outbound.document.id, action, actor=actor
             )
 
 

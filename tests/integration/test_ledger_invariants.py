@@ -153,8 +153,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 lines=[documents.LineInput(self.items[i], q) for i, q in sorted(lines.items())],
             )
         )
-        self.docs[doc.id] = Doc(kind, warehouse, dict(lines))
-        return doc.id
+        self.docs[doc.document.id] = Doc(kind, warehouse, dict(lines))
+        return doc.document.id
 
     def _act(self, doc_id: uuid.UUID, action: str) -> None:
         doc = self.docs[doc_id]

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from erp_engine.catalog.model import Engine, Item
 
@@ -59,6 +60,16 @@ class ItemRepository:
             # approve and a create deadlock. We never change an item's key, so this suffices.
             stmt = stmt.with_for_update(key_share=True)
         return {item.id: item for item in (await self.session.execute(stmt)).scalars()}
+
+    async def get_known(self, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, Item]:
+        """Items by id, taking those this session has loaded already without a query."""
+        found: dict[uuid.UUID, Item] = {}
+        for item_id in set(item_ids):
+            item = self.session.sync_session.identity_map.get(identity_key(Item, item_id))
+            if item is not None:
+                found[item_id] = item
+        missing = [item_id for item_id in set(item_ids) if item_id not in found]
+        return {**found, **await self.get_many(missing)}
 
     async def get_by_sku(self, sku: str) -> Item | None:
         stmt = select(Item).where(Item.sku_key == sku.lower())

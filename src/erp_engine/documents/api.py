@@ -35,12 +35,10 @@ def build_router(kind: DocumentKind) -> SlashRouter:
     plural = f"{kind}s"
     router = SlashRouter(prefix=f"/{plural}", tags=[plural])
 
-    async def respond(
-        session, doc_id: uuid.UUID, actor, response: Response, doc_kind: DocumentKind = kind
-    ) -> DocumentRead:
-        document = await queries.get_document(session, doc_kind, doc_id, actor)
-        set_etag(response, document.version)
-        return document
+    def respond(view: service.DocumentView, actor, response: Response) -> DocumentRead:
+        """Answer a change from what its transaction loaded: no second read."""
+        set_etag(response, view.document.version)
+        return queries.document_read(view.document, view.items, view.history, actor)
 
     @router.get("", response_model=Page[DocumentSummary], operation_id=f"list_{plural}")
     async def list_documents(
@@ -73,10 +71,8 @@ def build_router(kind: DocumentKind) -> SlashRouter:
         status_code=status.HTTP_201_CREATED,
         operation_id=f"create_{kind}",
     )
-    async def create_document(
-        body: DocumentCreate, actor: Staff, uow: Uow, session: ReadSession, response: Response
-    ):
-        doc = await service.create_document(
+    async def create_document(body: DocumentCreate, actor: Staff, uow: Uow, response: Response):
+        view = await service.create_document(
             uow,
             kind,
             warehouse_id=body.warehouse_id,
@@ -88,14 +84,16 @@ def build_router(kind: DocumentKind) -> SlashRouter:
             expected_at=body.expected_at,
         )
         metrics.document_action(kind, "create")
-        created(response, f"/api/v1/{plural}/{doc.id}")
-        return await respond(session, doc.id, actor, response)
+        created(response, f"/api/v1/{plural}/{view.document.id}")
+        return respond(view, actor, response)
 
     @router.get("/{document_id}", response_model=DocumentRead, operation_id=f"get_{kind}")
     async def get_document(
         document_id: uuid.UUID, actor: Viewer, session: ReadSession, response: Response
     ):
-        return await respond(session, document_id, actor, response)
+        document = await queries.get_document(session, kind, document_id, actor)
+        set_etag(response, document.version)
+        return document
 
     @router.patch("/{document_id}", response_model=DocumentRead, operation_id=f"update_{kind}")
     async def update_document(
@@ -103,17 +101,16 @@ def build_router(kind: DocumentKind) -> SlashRouter:
         body: DocumentUpdate,
         actor: Staff,
         uow: Uow,
-        session: ReadSession,
         response: Response,
         expected: ExpectedVersion,
     ):
         changes = body.model_dump(exclude_unset=True, exclude={"lines"})
         if "lines" in body.model_fields_set:
             changes["lines"] = _lines(body)
-        await service.update_document(
+        view = await service.update_document(
             uow, kind, document_id, changes, actor=actor, expected_version=expected
         )
-        return await respond(session, document_id, actor, response)
+        return respond(view, actor, response)
 
     def action_route(action: str, summary: str):
         @router.post(
@@ -126,17 +123,16 @@ def build_router(kind: DocumentKind) -> SlashRouter:
             document_id: uuid.UUID,
             actor: Staff,
             uow: Uow,
-            session: ReadSession,
             response: Response,
             expected: ExpectedVersion,
         ):
-            document = await service.transition_document(
+            view = await service.transition_document(
                 uow, kind, document_id, action, actor=actor, expected_version=expected
             )
             metrics.document_action(kind, action)
             if action == "commit":
-                metrics.stock_moves(kind, len(document.lines))
-            return await respond(session, document_id, actor, response)
+                metrics.stock_moves(kind, len(view.document.lines))
+            return respond(view, actor, response)
 
     action_route(
         "approve",
@@ -152,12 +148,11 @@ def build_router(kind: DocumentKind) -> SlashRouter:
         document_id: uuid.UUID,
         actor: Staff,
         uow: Uow,
-        session: ReadSession,
         response: Response,
         expected: ExpectedVersion,
         body: CancelBody | None = Body(None),
     ):
-        await service.transition_document(
+        view = await service.transition_document(
             uow,
             kind,
             document_id,
@@ -167,7 +162,7 @@ def build_router(kind: DocumentKind) -> SlashRouter:
             reason=body.reason if body else None,
         )
         metrics.document_action(kind, "cancel")
-        return await respond(session, document_id, actor, response)
+        return respond(view, actor, response)
 
     @router.post(
         "/{document_id}/reverse",
@@ -180,16 +175,15 @@ def build_router(kind: DocumentKind) -> SlashRouter:
         body: ReverseBody,
         actor: Staff,
         uow: Uow,
-        session: ReadSession,
         response: Response,
         expected: ExpectedVersion,
     ):
-        reversal = await service.reverse_document(
+        view = await service.reverse_document(
             uow, kind, document_id, actor=actor, reason=body.reason, expected_version=expected
         )
         metrics.document_action(kind, "reverse")
-        created(response, f"/api/v1/{kind.opposite}s/{reversal.id}")
-        return await respond(session, reversal.id, actor, response, kind.opposite)
+        created(response, f"/api/v1/{kind.opposite}s/{view.document.id}")
+        return respond(view, actor, response)
 
     return router
 

@@ -69,6 +69,26 @@ FLOW_ACTION = {
 }
 
 
+# The nullable fields of a document. A new draft sets each explicitly (None unless given), so
+# the object still answers for them after its INSERT: an async session cannot load an unset
+# attribute back lazily.
+NOT_YET = (
+    "partner",
+    "reference",
+    "memo",
+    "expected_at",
+    "approved_by",
+    "approved_at",
+    "committed_by",
+    "committed_at",
+    "cancelled_by",
+    "cancelled_at",
+    "cancel_reason",
+    "reverses_id",
+    "reversed_by_id",
+)
+
+
 class StockDocument(UUIDKey, Timestamped, Base):
     __tablename__ = "documents"
 

@@ -15,7 +15,9 @@ from erp_engine.db.types import Qty
 from erp_engine.documents.model import DocumentKind, DocumentLine, StockDocument
 from erp_engine.documents.schemas import DocumentLineRead, DocumentRead, DocumentSummary
 from erp_engine.errors import NotFoundError
+from erp_engine.flows.model import Flow
 from erp_engine.flows.queries import history
+from erp_engine.flows.schemas import FlowRead
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.quantity import ZERO
 
@@ -117,22 +119,13 @@ async def list_documents(
     return Page(data=data, count=total, page=params.page, limit=params.limit)
 
 
-async def get_document(
-    session: AsyncSession, kind: DocumentKind, document_id: uuid.UUID, actor: Principal
+def document_read(
+    doc: StockDocument,
+    items: dict[uuid.UUID, Item],
+    flows: list[Flow] | list[FlowRead],
+    actor: Principal,
 ) -> DocumentRead:
-    stmt = (
-        select(StockDocument)
-        .where(StockDocument.id == document_id, StockDocument.kind == kind)
-        .options(selectinload(StockDocument.lines))
-    )
-    doc = (await session.execute(stmt)).scalar_one_or_none()
-    if doc is None:
-        raise NotFoundError(f"No {kind} with this id.")
-    item_ids = {line.item_id for line in doc.lines}
-    items = {
-        i.id: i
-        for i in (await session.execute(select(Item).where(Item.id.in_(item_ids)))).scalars()
-    }
+    """The detail view of a document from what is already loaded: no I/O."""
     lines = [
         DocumentLineRead(
             id=line.id,
@@ -149,6 +142,25 @@ async def get_document(
         {
             **_summary(doc, len(lines), total, actor),
             "lines": lines,
-            "history": await history(session, kind, doc.id),
+            "history": [FlowRead.model_validate(flow) for flow in flows],
         }
     )
+
+
+async def get_document(
+    session: AsyncSession, kind: DocumentKind, document_id: uuid.UUID, actor: Principal
+) -> DocumentRead:
+    stmt = (
+        select(StockDocument)
+        .where(StockDocument.id == document_id, StockDocument.kind == kind)
+        .options(selectinload(StockDocument.lines))
+    )
+    doc = (await session.execute(stmt)).scalar_one_or_none()
+    if doc is None:
+        raise NotFoundError(f"No {kind} with this id.")
+    item_ids = {line.item_id for line in doc.lines}
+    items = {
+        i.id: i
+        for i in (await session.execute(select(Item).where(Item.id.in_(item_ids)))).scalars()
+    }
+    return document_read(doc, items, await history(session, kind, doc.id), actor)

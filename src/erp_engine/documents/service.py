@@ -8,9 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from erp_engine.catalog.model import Item
 from erp_engine.documents.model import (
     CREATE_ROLE,
     FLOW_ACTION,
+    NOT_YET,
     DocumentKind,
     DocumentLine,
     DocumentStatus,
@@ -18,6 +20,7 @@ from erp_engine.documents.model import (
 )
 from erp_engine.errors import ForbiddenError, NotFoundError, ValidationError
 from erp_engine.events.service import emit_event
+from erp_engine.flows.model import Flow
 from erp_engine.flows.service import record_flow
 from erp_engine.kernel.changes import apply_changes, check_version
 from erp_engine.kernel.clock import utcnow
@@ -29,6 +32,23 @@ from erp_engine.numbering.service import next_number
 from erp_engine.uow import UnitOfWork, transactional
 
 HEADER_FIELDS = ("warehouse_id", "partner", "reference", "memo", "expected_at")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    """A document as its transaction left it, with what its detail view shows: the lines'
+    items and the flow history. Taken inside the transaction, so answering a change needs
+    no second read."""
+
+    document: StockDocument
+    items: dict[uuid.UUID, Item]
+    history: list[Flow]
+
+
+async def _view(uow: UnitOfWork, doc: StockDocument) -> DocumentView:
+    await uow.session.flush()
+    items = await uow.items.get_known([line.item_id for line in doc.lines])
+    return DocumentView(doc, items, await uow.flows.history(doc.kind, doc.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +120,7 @@ async def _new_document(
         warehouse_id=warehouse_id,
         created_by=actor.id,
         lines=lines,
-        **header,
+        **{**dict.fromkeys(NOT_YET), **header},
     )
     uow.documents.add(doc)
     record_flow(
@@ -129,7 +149,7 @@ async def create_document(
     reference: str | None = None,
     memo: str | None = None,
     expected_at: datetime | None = None,
-) -> StockDocument:
+) -> DocumentView:
     """Create a draft with a fresh gap-free number.
 
     Raises:
@@ -151,8 +171,9 @@ async def create_document(
             memo=memo,
             expected_at=expected_at,
         )
+        view = await _view(uow, doc)
         await uow.commit()
-        return doc
+        return view
 
 
 @transactional
@@ -164,7 +185,7 @@ async def update_document(
     *,
     actor: Principal,
     expected_version: int | None = None,
-) -> StockDocument:
+) -> DocumentView:
     """Replace header fields and/or all lines of a draft.
 
     Raises:
@@ -199,8 +220,9 @@ async def update_document(
         emit_event(
             uow, f"{kind}.updated", entity_type=kind, entity_id=doc.id, data=_event_data(doc)
         )
+        view = await _view(uow, doc)
         await uow.commit()
-        return doc
+        return view
 
 
 async def _apply_stock_effect(
@@ -258,7 +280,7 @@ async def transition_document(
     actor: Principal,
     expected_version: int | None = None,
     reason: str | None = None,
-) -> StockDocument:
+) -> DocumentView:
     """Approve, reopen, commit or cancel, with the stock effect, flow and event, at once.
 
     Raises:
@@ -304,8 +326,9 @@ async def transition_document(
             entity_id=doc.id,
             data={**_event_data(doc), "action": action},
         )
+        view = await _view(uow, doc)
         await uow.commit()
-        return doc
+        return view
 
 
 @transactional
@@ -317,7 +340,7 @@ async def reverse_document(
     actor: Principal,
     reason: str,
     expected_version: int | None = None,
-) -> StockDocument:
+) -> DocumentView:
     """Create a draft of the opposite direction that, once committed, undoes `document_id`.
 
     Raises:
@@ -358,5 +381,6 @@ async def reverse_document(
             actor=actor,
             note=f"Reversed by {reversal.number}: {reason}",
         )
+        view = await _view(uow, reversal)
         await uow.commit()
-        return reversal
+        return view
