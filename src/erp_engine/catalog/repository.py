@@ -6,7 +6,6 @@ import uuid
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.util import identity_key
 
 from erp_engine.catalog.model import Engine, Item
 
@@ -40,6 +39,9 @@ class EngineRepository:
 class ItemRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
+        # Items this unit of work has loaded, held strongly: the session's identity map is
+        # weak, and answering a change should not load the same items again.
+        self._loaded: dict[uuid.UUID, Item] = {}
 
     async def get(self, item_id: uuid.UUID, *, for_update: bool = False) -> Item | None:
         stmt = select(Item).where(Item.id == item_id)
@@ -59,17 +61,15 @@ class ItemRepository:
             # (in the lines' order); a plain FOR UPDATE would conflict with it and let an
             # approve and a create deadlock. We never change an item's key, so this suffices.
             stmt = stmt.with_for_update(key_share=True)
-        return {item.id: item for item in (await self.session.execute(stmt)).scalars()}
+        items = {item.id: item for item in (await self.session.execute(stmt)).scalars()}
+        self._loaded.update(items)
+        return items
 
     async def get_known(self, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, Item]:
-        """Items by id, taking those this session has loaded already without a query."""
-        found: dict[uuid.UUID, Item] = {}
-        for item_id in set(item_ids):
-            item = self.session.sync_session.identity_map.get(identity_key(Item, item_id))
-            if item is not None:
-                found[item_id] = item
-        missing = [item_id for item_id in set(item_ids) if item_id not in found]
-        return {**found, **await self.get_many(missing)}
+        """Items by id, taking those this unit of work has loaded already without a query."""
+        wanted = set(item_ids)
+        found = {item_id: self._loaded[item_id] for item_id in wanted if item_id in self._loaded}
+        return {**found, **await self.get_many(list(wanted - found.keys()))}
 
     async def get_by_sku(self, sku: str) -> Item | None:
         stmt = select(Item).where(Item.sku_key == sku.lower())
