@@ -20,8 +20,9 @@ class AlertRepository:
 
     async def availability(
         self, item_ids: list[uuid.UUID]
-    ) -> list[tuple[uuid.UUID, Decimal, Decimal]]:
-        """(item_id, reorder_point, available summed over warehouses) per item."""
+    ) -> list[tuple[uuid.UUID, Decimal, Decimal, Alert | None]]:
+        """(item_id, reorder_point, available summed over warehouses, open alert) per item,
+        in one statement: it runs inside every stock-changing transaction."""
         totals = (
             select(
                 StockLevel.item_id,
@@ -33,18 +34,15 @@ class AlertRepository:
             .subquery()
         )
         stmt = (
-            select(Item.id, Item.reorder_point, totals.c.on_hand, totals.c.reserved)
+            select(Item.id, Item.reorder_point, totals.c.on_hand, totals.c.reserved, Alert)
             .outerjoin(totals, totals.c.item_id == Item.id)
+            .outerjoin(Alert, (Alert.item_id == Item.id) & (Alert.status == AlertStatus.OPEN))
             .where(Item.id.in_(item_ids))
         )
         return [
-            (row[0], row[1], (row[2] or ZERO) - (row[3] or ZERO))
+            (row[0], row[1], (row[2] or ZERO) - (row[3] or ZERO), row[4])
             for row in await self.session.execute(stmt)
         ]
-
-    async def open_for(self, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, Alert]:
-        stmt = select(Alert).where(Alert.item_id.in_(item_ids), Alert.status == AlertStatus.OPEN)
-        return {alert.item_id: alert for alert in (await self.session.execute(stmt)).scalars()}
 
     async def get(self, alert_id: uuid.UUID, *, for_update: bool = False) -> Alert | None:
         stmt = select(Alert).where(Alert.id == alert_id)

@@ -21,11 +21,9 @@ async def refresh_low_stock(uow: UnitOfWork, item_ids: list[uuid.UUID]) -> None:
     if not item_ids:
         return
     ids = sorted(set(item_ids))
-    open_alerts = await uow.alerts.open_for(ids)
     now = utcnow()
-    for item_id, reorder_point, available in await uow.alerts.availability(ids):
+    for item_id, reorder_point, available, alert in await uow.alerts.availability(ids):
         low = reorder_point > 0 and available <= reorder_point
-        alert = open_alerts.get(item_id)
         if low and alert is None:
             alert = Alert(
                 id=uuid.uuid4(),
