@@ -308,6 +308,12 @@ async def test_unknown_refresh_token_is_401(client, token):
     assert_unauthorized(await client.post(REFRESH, json={"refresh_token": token}))
 
 
+async def test_a_refresh_token_is_not_an_access_token(client, role_users):
+    pair = await login(client, role_users.emails[Role.VIEWER])
+    assert_unauthorized(await client.get(ME, headers=bearer(pair["refresh_token"])))
+    assert (await client.get(ME, headers=bearer(pair["access_token"]))).status_code == 200
+
+
 async def test_an_access_token_is_not_a_refresh_token(client, tokens):
     response = await client.post(REFRESH, json={"refresh_token": tokens[Role.ADMIN]})
     assert_unauthorized(response)

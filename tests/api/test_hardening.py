@@ -9,6 +9,8 @@ test plan S-H1, S-H2, S-H7 and S-A5.
 
 from __future__ import annotations
 
+import logging
+import re
 import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import delete, func, select
+from typer.testing import CliRunner
 
+from erp_engine import cli
 from erp_engine.api.app import create_app
 from erp_engine.db.migrate import upgrade
 from erp_engine.db.models import Base
@@ -467,3 +471,104 @@ async def test_development_starts_even_with_the_defaults(settings):
         application.router.lifespan_context(application),
     ):
         pass
+
+
+# Startup warnings (through the `erp serve` command, with uvicorn stubbed out) -------------------
+
+
+def serve_output(monkeypatch, tmp_path, *args: str, **env: str) -> str:
+    """What `erp serve` prints before it would hand over to uvicorn."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.chdir(tmp_path)  # its own .env, or none
+    result = CliRunner().invoke(
+        cli.app,
+        ["serve", *args],
+        env={
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+            "REDIS_URL": None,
+            "ENGINE_ENV": None,
+            "JWT_SECRET": None,
+            # Several workers share metrics through this directory; never this process's.
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+            **env,
+        },
+    )
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def test_several_workers_without_redis_are_warned_about(monkeypatch, tmp_path):
+    warned = serve_output(monkeypatch, tmp_path, "--workers", "3")
+    assert "3 workers without REDIS_URL" in warned
+    assert "up to 3× the configured limits" in warned
+    for quiet in (
+        serve_output(monkeypatch, tmp_path, "--workers", "1"),
+        serve_output(
+            monkeypatch, tmp_path, "--workers", "3", REDIS_URL="redis://127.0.0.1:6379/15"
+        ),
+    ):
+        assert "REDIS_URL" not in quiet
+
+
+@pytest.mark.parametrize(("mode", "warned"), [(0o644, True), (0o640, True), (0o600, False)])
+def test_production_warns_when_env_is_readable_by_others(monkeypatch, tmp_path, mode, warned):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"ENGINE_ENV=production\nJWT_SECRET={LONG_SECRET}\n")
+    env_file.chmod(mode)
+    output = serve_output(monkeypatch, tmp_path)
+    assert ("warning: .env is readable by other users" in output) is warned
+
+
+# Nothing secret in the logs -----------------------------------------------------------------------
+
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
+LOGIN, REFRESH, KEYS = "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/api-keys"
+
+
+async def test_logs_never_carry_passwords_tokens_or_key_secrets(app, api, caplog):
+    user = await throwaway_user(app, Role.ADMIN)
+    new_password = "logged-nowhere-password-2"
+    caplog.set_level(logging.DEBUG)
+    client = api.client
+    login = await client.post(LOGIN, json={"email": user.email, "password": user.password})
+    pair = login.json()
+    auth = {"Authorization": f"Bearer {pair['access_token']}"}
+    refreshed = (await client.post(REFRESH, json={"refresh_token": pair["refresh_token"]})).json()
+    auth = {"Authorization": f"Bearer {refreshed['access_token']}"}
+    key = (await client.post(KEYS, headers=auth, json={"name": "logs", "role": "viewer"})).json()
+    await client.get("/api/v1/items", headers={"Authorization": f"Bearer {key['secret']}"})
+    await client.get("/api/v1/items", params={"api_key": key["secret"]})  # refused, and logged
+    await client.post(LOGIN, json={"email": user.email, "password": "a-wrong-password-9"})
+    changed = await client.post(
+        "/api/v1/auth/password",
+        headers=auth,
+        json={"current_password": user.password, "new_password": new_password},
+    )
+    await client.post(
+        "/api/v1/auth/logout",
+        headers={"Authorization": f"Bearer {changed.json()['access_token']}"},
+        json={"refresh_token": changed.json()["refresh_token"]},
+    )
+    # Everything the server logged, at every level (the test client's own httpx lines,
+    # which quote the URL it was asked to fetch, are not the server's).
+    text = "\n".join(
+        record.getMessage() + (record.exc_text or "")
+        for record in caplog.records
+        if not record.name.startswith("httpx")
+    )
+    assert "/api/v1/auth/logout" in text, "the flow was not logged at all"
+    secrets = [
+        user.password,
+        new_password,
+        "a-wrong-password-9",
+        key["secret"],
+        key["secret"][len(key["prefix"]) :],
+        *pair.values(),
+        *refreshed.values(),
+        *changed.json().values(),
+    ]
+    for secret in (s for s in secrets if isinstance(s, str) and len(s) > 12):
+        assert secret not in text, "a secret reached the logs"
+    assert not JWT.search(text), "a token reached the logs"
