@@ -51,7 +51,8 @@ export interface paths {
         };
         /**
          * Readyz
-         * @description Like /healthz, but also 503 while the schema is not the one this code expects.
+         * @description Like /healthz, but also 503 while this code cannot serve the database's schema (its
+         *     own head, or a newer one that declares itself compatible: see EngineInfo.schema_ok).
          */
         get: operations["readyz"];
         put?: never;
