@@ -7,12 +7,12 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, Numeric, and_, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.catalog.model import Engine, Item
-from erp_engine.catalog.queries import LOW_STOCK
 from erp_engine.db.pagination import Page, PageParams, order_by, paginate
+from erp_engine.db.types import Qty
 from erp_engine.documents.model import StockDocument
 from erp_engine.errors import NotFoundError
 from erp_engine.flows.model import Flow
@@ -20,7 +20,7 @@ from erp_engine.flows.schemas import FlowRead
 from erp_engine.insights.model import Alert, AlertStatus
 from erp_engine.insights.schemas import AlertRead, Dashboard
 from erp_engine.kernel.clock import utcnow
-from erp_engine.kernel.quantity import ZERO, money
+from erp_engine.kernel.quantity import MONEY_PLACES, QUANTITY_PLACES, ZERO, money
 from erp_engine.ledger.model import MoveReason, StockLevel, StockMove
 from erp_engine.warehouses.model import Warehouse
 
@@ -51,16 +51,50 @@ async def _document_counts(session: AsyncSession) -> dict[str, dict[str, int]]:
     return counts
 
 
-async def _stock_value(session: AsyncSession) -> Decimal:
-    # Per-item totals times unit cost, summed exactly in Python (a scaled-integer product
-    # could overflow 64 bits in SQL).
-    totals = (
-        select(StockLevel.item_id, func.sum(StockLevel.on_hand).label("on_hand"))
+def _item_totals():
+    """On-hand and reserved per item: one pass over the stock rows."""
+    return (
+        select(
+            StockLevel.item_id,
+            func.sum(StockLevel.on_hand).label("on_hand"),
+            func.sum(StockLevel.reserved).label("reserved"),
+        )
         .group_by(StockLevel.item_id)
         .subquery()
     )
-    stmt = select(totals.c.on_hand, Item.unit_cost).join(Item, Item.id == totals.c.item_id)
-    return money(sum((on_hand * cost for on_hand, cost in await session.execute(stmt)), ZERO))
+
+
+async def _stock_summary(session: AsyncSession) -> tuple[Decimal, int]:
+    """Stock value and the number of low items, from one pass over the stock rows.
+
+    The value is exact: PostgreSQL multiplies the scaled integers as NUMERIC (their product
+    can pass 64 bits); SQLite, whose integers would overflow, sends the per-item figures to
+    Python instead.
+    """
+    totals = _item_totals()
+    zero = literal(ZERO, Qty())
+    available = func.coalesce(totals.c.on_hand, zero) - func.coalesce(totals.c.reserved, zero)
+    low = and_(Item.reorder_point > zero, Item.reorder_point >= available)
+    if session.get_bind().dialect.name == "postgresql":
+        product = cast(totals.c.on_hand, Numeric) * cast(Item.unit_cost, Numeric)
+        stmt = (
+            select(func.sum(product), func.count().filter(low))
+            .select_from(Item)
+            .outerjoin(totals, totals.c.item_id == Item.id)
+        )
+        scaled, low_count = (await session.execute(stmt)).one()
+        value = Decimal(scaled or 0).scaleb(-(QUANTITY_PLACES + MONEY_PLACES))
+        return money(value), int(low_count)
+    stmt = (
+        select(totals.c.on_hand, Item.unit_cost, low)
+        .select_from(Item)
+        .outerjoin(totals, totals.c.item_id == Item.id)
+    )
+    value, low_count = ZERO, 0
+    for on_hand, cost, is_low in await session.execute(stmt):
+        value += (on_hand or ZERO) * (cost or ZERO)
+        low_count += bool(is_low)
+    return money(value), low_count
 
 
 async def _series(session: AsyncSession, since: datetime, days: list[date]):
@@ -84,13 +118,17 @@ async def _series(session: AsyncSession, since: datetime, days: list[date]):
 
 
 async def _top_outbound(session: AsyncSession, since: datetime) -> list[dict]:
-    shipped = func.sum(-StockMove.quantity).label("quantity")
-    stmt = (
-        select(Item.id, Item.sku, Item.name, shipped)
-        .join(Item, Item.id == StockMove.item_id)
+    # Aggregate the moves by item first and join only the winners' names.
+    shipped = (
+        select(StockMove.item_id, func.sum(-StockMove.quantity).label("quantity"))
         .where(StockMove.created_at >= since, StockMove.reason == MoveReason.OUTBOUND)
-        .group_by(Item.id, Item.sku, Item.name)
-        .order_by(shipped.desc(), Item.sku)
+        .group_by(StockMove.item_id)
+        .subquery()
+    )
+    stmt = (
+        select(Item.id, Item.sku, Item.name, shipped.c.quantity)
+        .join(shipped, shipped.c.item_id == Item.id)
+        .order_by(shipped.c.quantity.desc(), Item.sku)
         .limit(TOP_ITEMS)
     )
     return [
@@ -104,6 +142,7 @@ async def dashboard(session: AsyncSession, *, currency: str) -> Dashboard:
     days = [today - timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1)]
     since = datetime.combine(days[0], time.min, tzinfo=utcnow().tzinfo)
     documents = await _document_counts(session)
+    stock_value, low_stock = await _stock_summary(session)
     flows = (
         await session.execute(
             select(Flow).order_by(Flow.created_at.desc(), Flow.id).limit(RECENT_FLOWS)
@@ -115,9 +154,7 @@ async def dashboard(session: AsyncSession, *, currency: str) -> Dashboard:
                 "engines": await _count(session, select(func.count()).select_from(Engine)),
                 "items": await _count(session, select(func.count()).select_from(Item)),
                 "warehouses": await _count(session, select(func.count()).select_from(Warehouse)),
-                "low_stock": await _count(
-                    session, select(func.count()).select_from(Item).where(LOW_STOCK)
-                ),
+                "low_stock": low_stock,
                 "open_alerts": await _count(
                     session,
                     select(func.count()).select_from(Alert).where(Alert.status == AlertStatus.OPEN),
@@ -125,7 +162,7 @@ async def dashboard(session: AsyncSession, *, currency: str) -> Dashboard:
                 "inbound": documents["inbound"],
                 "outbound": documents["outbound"],
             },
-            "stock_value": await _stock_value(session),
+            "stock_value": stock_value,
             "currency": currency,
             "series": await _series(session, since, days),
             "top_outbound_items": await _top_outbound(session, since),
