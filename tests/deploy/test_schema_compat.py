@@ -52,8 +52,13 @@ def test_schema_ok_rule():
 
 
 class _Script:
-    def __init__(self, declarations: dict[str, str]):
-        self.declarations = declarations
+    """A linear history a, b, c, d (alembic walks it head first) with some declarations."""
+
+    def __init__(self, declarations: dict[str, str], chain: str = "abcd"):
+        self.declarations, self.chain = declarations, chain
+
+    def walk_revisions(self):
+        return [type("Revision", (), {"revision": rev})() for rev in reversed(self.chain)]
 
     def get_revision(self, revision: str):
         module = type("Module", (), {})()
@@ -70,18 +75,14 @@ class _Script:
         ({"b": "a", "c": "a", "d": "b"}, "aaab"),  # c keeps a's code working; d drops a's
     ],
 )
-def test_compatibility_floor_is_the_newest_declaration_so_far(monkeypatch, declarations, floors):
-    monkeypatch.setattr(migrate, "code_revisions", lambda: ("a", "b", "c", "d"))
-    monkeypatch.setattr(migrate, "_script", lambda: _Script(declarations))
-    floor = migrate.compatibility_floor.__wrapped__
-    assert "".join(floor(rev) for rev in "abcd") == floors
+def test_compatibility_floor_is_the_newest_declaration_so_far(declarations, floors):
+    script = _Script(declarations)
+    assert "".join(migrate.floor_of(script, rev) for rev in "abcd") == floors
 
 
-def test_a_declaration_must_name_an_earlier_revision(monkeypatch):
-    monkeypatch.setattr(migrate, "code_revisions", lambda: ("a", "b"))
-    monkeypatch.setattr(migrate, "_script", lambda: _Script({"a": "b"}))
+def test_a_declaration_must_name_an_earlier_revision():
     with pytest.raises(ValueError, match="compatible_with"):
-        migrate.compatibility_floor.__wrapped__("b")
+        migrate.floor_of(_Script({"a": "b"}, chain="ab"), "b")
 
 
 def _migrate_with_next_release(tmp_path: Path, url: str, *, compatible: bool) -> None:

@@ -58,7 +58,8 @@ def _run(database_url: str, migrate) -> None:
     def work(connection: Connection) -> None:
         config.attributes["connection"] = connection  # env.py migrates on it, inside ours
         migrate(config)
-        _record_compatibility(connection)
+        # The scripts as alembic just read them (not this process's cached view).
+        _record_compatibility(connection, ScriptDirectory.from_config(config))
 
     async def run() -> None:
         engine = create_engine(Settings(database_url=database_url))
@@ -84,13 +85,13 @@ def _add_compat_columns(connection: Connection) -> None:
             connection.execute(text(f"ALTER TABLE {VERSION_TABLE} ADD COLUMN {name} VARCHAR(32)"))
 
 
-def _record_compatibility(connection: Connection) -> None:
+def _record_compatibility(connection: Connection, script: ScriptDirectory) -> None:
     _add_compat_columns(connection)
     revision = MigrationContext.configure(connection).get_current_revision()
     if revision is not None:
         connection.execute(
             text("UPDATE alembic_version SET compatible_with = :floor, compatible_as_of = :rev"),
-            {"floor": compatibility_floor(revision), "rev": revision},
+            {"floor": floor_of(script, revision), "rev": revision},
         )
 
 
@@ -99,22 +100,30 @@ def _script() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config(""))
 
 
+def _chain(script: ScriptDirectory) -> tuple[str, ...]:
+    return tuple(reversed([revision.revision for revision in script.walk_revisions()]))
+
+
 @cache
 def code_revisions() -> tuple[str, ...]:
     """This code's revisions, oldest first (the history is linear: one head)."""
-    return tuple(reversed([script.revision for script in _script().walk_revisions()]))
+    return _chain(_script())
 
 
-@cache
 def compatibility_floor(revision: str) -> str:
+    """The oldest code revision that can serve a database at `revision` (see floor_of)."""
+    return floor_of(_script(), revision)
+
+
+def floor_of(script: ScriptDirectory, revision: str) -> str:
     """The oldest code revision that can serve a database at `revision`: the newest
     `compatible_with` declared by `revision` or any migration before it (each defaults to
     its own revision, so one strict migration makes every older code incompatible)."""
-    chain = code_revisions()
+    chain = _chain(script)
     order = {rev: index for index, rev in enumerate(chain)}
     floor = chain[0]
     for rev in chain[: order[revision] + 1]:
-        module = _script().get_revision(rev).module
+        module = script.get_revision(rev).module
         declared = getattr(module, "compatible_with", rev)
         if declared not in order or order[declared] > order[rev]:
             raise ValueError(f"migration {rev}: compatible_with {declared!r} is not before it")
