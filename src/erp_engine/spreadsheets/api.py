@@ -5,10 +5,8 @@ Registered before the other routers, so `/items/export` is not taken for `/items
 
 from __future__ import annotations
 
-import io
 import uuid
-from collections.abc import Iterator
-from typing import IO, Annotated, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
@@ -24,12 +22,11 @@ from erp_engine.spreadsheets import queries, service
 from erp_engine.spreadsheets.columns import ITEM_IMPORT, STOCK_IMPORT, ImportSpec
 from erp_engine.spreadsheets.reading import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from erp_engine.spreadsheets.schemas import ExportFormat, ItemImportResult, StockImportResult
-from erp_engine.spreadsheets.writing import CsvWriter, XlsxWriter
+from erp_engine.spreadsheets.writing import CsvWriter, XlsxStream
 
 router = SlashRouter(tags=["spreadsheets"])
 T = TypeVar("T")
 
-FILE_CHUNK = 256 * 1024
 MEDIA_TYPES = {
     ExportFormat.XLSX: XLSX_MEDIA_TYPE,
     ExportFormat.CSV: f"{CSV_MEDIA_TYPE}; charset=utf-8",
@@ -55,38 +52,17 @@ def _disposition(stem: str, fmt: ExportFormat) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-def _file_chunks(target: IO[bytes]) -> Iterator[bytes]:
-    try:
-        while chunk := target.read(FILE_CHUNK):
-            yield chunk
-    finally:
-        target.close()
-
-
 async def _export(request: Request, query: queries.ExportQuery, fmt: ExportFormat) -> Response:
     sessions = request.app.state.read_sessions
+    chunks = queries.csv_chunks if fmt is ExportFormat.CSV else queries.xlsx_chunks
+
+    async def body():
+        async with queries.export_session(sessions) as session:
+            async for chunk in chunks(session, query):
+                yield chunk
+
     headers = _disposition(query.kind, fmt)
-    if fmt is ExportFormat.CSV:
-
-        async def body():
-            async with sessions() as session, session.begin():
-                async for chunk in queries.csv_chunks(session, query):
-                    yield chunk
-
-        return StreamingResponse(body(), media_type=MEDIA_TYPES[fmt], headers=headers)
-    # A zip is only complete at its end: build the workbook in an anonymous temporary file
-    # (no memory growth, nothing left on disk), then stream it with its length.
-    target = queries.spooled_file()
-    try:
-        async with sessions() as session, session.begin():
-            rows = await queries.write_xlsx(session, query, target)
-        size = target.tell()
-        target.seek(0)
-    except BaseException:
-        target.close()
-        raise
-    headers |= {"Content-Length": str(size), "X-Row-Count": str(rows)}
-    return StreamingResponse(_file_chunks(target), media_type=MEDIA_TYPES[fmt], headers=headers)
+    return StreamingResponse(body(), media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 @router.get(
@@ -226,16 +202,14 @@ def _template(spec: ImportSpec, fmt: ExportFormat, stem: str) -> Response:
     if fmt is ExportFormat.CSV:
         writer = CsvWriter(spec.columns)
         return Response(writer.header(), media_type=MEDIA_TYPES[fmt], headers=headers)
-    writer = XlsxWriter(spec.columns, title=stem.replace("-", " ").title())
+    writer = XlsxStream(spec.columns, title=stem.replace("-", " ").title())
     guide = [("Column", "Required", "What to enter", "Example")]
     guide += [
         (column.label, "yes" if column.key in spec.required else "", column.help, column.example)
         for column in spec.columns
     ]
-    writer.add_sheet("Help", guide)
-    target = io.BytesIO()
-    writer.save(target)
-    return Response(target.getvalue(), media_type=MEDIA_TYPES[fmt], headers=headers)
+    content = writer.write([]) + writer.add_sheet("Help", guide) + writer.finish()
+    return Response(content, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 @router.get(

@@ -259,7 +259,7 @@ async def _export(kind: Kind, output: Path, fmt: Format, options: dict, sort: st
     times = TypeAdapter(UtcDateTime | None)
     engine, _, read = _database(Settings())
     try:
-        async with read() as session, session.begin():
+        async with queries.export_session(read) as session:
             item_id = await _resolve(session, Item, Item.sku_key, options["sku"], "item with SKU")
             engine_id = await _resolve(session, Engine, Engine.code, options["engine"], "engine")
             warehouse_id = await _resolve(
@@ -314,12 +314,10 @@ async def _export(kind: Kind, output: Path, fmt: Format, options: dict, sort: st
                 def advance(count: int) -> None:
                     progress.advance(task, count)
 
+                chunks = queries.xlsx_chunks if fmt is Format.XLSX else queries.csv_chunks
                 with output.open("wb") as target:
-                    if fmt is Format.XLSX:
-                        await queries.write_xlsx(session, query, target, progress=advance)
-                    else:
-                        async for chunk in queries.csv_chunks(session, query, progress=advance):
-                            target.write(chunk)
+                    async for chunk in chunks(session, query, progress=advance):
+                        target.write(chunk)
             return total
     finally:
         await engine.dispose()

@@ -1,19 +1,20 @@
 """The export read side: each list's own filters and sorts, streamed from the database in chunks.
 
 Rows come through a server-side cursor (`session.stream` with `yield_per`), are shaped into
-the kind's columns and handed to a streaming writer, so memory stays flat at any size.
+the kind's columns and handed to a streaming writer whose bytes go out chunk by chunk, so
+memory stays flat at any size and the first bytes leave before the last rows are read.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import anyio
 from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from erp_engine.catalog.model import Engine, Item
@@ -31,7 +32,7 @@ from erp_engine.ledger.queries import (
     filter_stocks,
 )
 from erp_engine.spreadsheets.columns import EXPORT_COLUMNS, Column
-from erp_engine.spreadsheets.writing import CsvWriter, XlsxWriter
+from erp_engine.spreadsheets.writing import CsvWriter, XlsxStream
 from erp_engine.warehouses.model import Warehouse
 
 CHUNK_ROWS = 2000
@@ -204,6 +205,17 @@ def documents_query(kind: DocumentKind, *, sort: str | None = None, **filters: A
     return ExportQuery(plural, EXPORT_COLUMNS[plural], stmt)
 
 
+@asynccontextmanager
+async def export_session(sessions: async_sessionmaker) -> AsyncIterator[AsyncSession]:
+    """A read session in a transaction of its own: a server-side cursor lives only inside
+    one, and read sessions run in autocommit on PostgreSQL. REPEATABLE READ also shows the
+    CLI's row count and the rows themselves the same snapshot."""
+    async with sessions() as session, session.begin():
+        if session.bind.dialect.name == "postgresql":
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield session
+
+
 async def count_rows(session: AsyncSession, query: ExportQuery) -> int:
     stmt = select(func.count()).select_from(query.stmt.order_by(None).subquery())
     return int(await session.scalar(stmt) or 0)
@@ -219,25 +231,23 @@ async def stream_rows(
         yield [shape(row) for row in partition]
 
 
-async def write_xlsx(
+async def xlsx_chunks(
     session: AsyncSession,
     query: ExportQuery,
-    target: IO[bytes],
     *,
     progress: Callable[[int], None] | None = None,
-) -> int:
-    """Write the query's rows as an .xlsx workbook into `target`; return the row count."""
-    writer = XlsxWriter(query.columns, title=query.title)
-    try:
-        async for rows in stream_rows(session, query):
-            await anyio.to_thread.run_sync(writer.write, rows)
-            if progress:
-                progress(len(rows))
-        await anyio.to_thread.run_sync(writer.save, target)
-    except BaseException:
-        writer.discard()
-        raise
-    return writer.rows
+) -> AsyncIterator[bytes]:
+    """The query's rows as an .xlsx workbook, its bytes chunk by chunk as the rows arrive.
+
+    The XML and its compression run in a worker thread, so the event loop stays free.
+    """
+    writer = XlsxStream(query.columns, title=query.title)
+    async for rows in stream_rows(session, query):
+        if chunk := await anyio.to_thread.run_sync(writer.write, rows):
+            yield chunk
+        if progress:
+            progress(len(rows))
+    yield await anyio.to_thread.run_sync(writer.finish)
 
 
 async def csv_chunks(
@@ -253,8 +263,3 @@ async def csv_chunks(
         yield writer.rows(rows)
         if progress:
             progress(len(rows))
-
-
-def spooled_file() -> IO[bytes]:
-    """An anonymous temporary file: nothing is left on disk, however the export ends."""
-    return tempfile.TemporaryFile(prefix="erp-export-")

@@ -43,6 +43,7 @@ from erp_engine.spreadsheets.columns import (
 )
 from erp_engine.spreadsheets.reading import CSV, SpreadsheetError, is_blank, read_table
 from erp_engine.spreadsheets.repository import ImportLookups
+from erp_engine.spreadsheets.writing import column_letter
 from erp_engine.uow import UnitOfWork, transactional
 
 MAX_ROWS = 100_000
@@ -87,14 +88,6 @@ class ImportRejectedError(ValidationError):
     """A real import found problems in its rows; nothing was written."""
 
 
-def _column_letter(position: int) -> str:
-    letters, number = "", position + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 class Problems:
     """Row problems in spreadsheet order; the first MAX_LISTED_ERRORS are kept in full."""
 
@@ -122,7 +115,7 @@ class Problems:
             return
         problem = {"row": row, "column": column, "field": field, "message": message}
         if row is not None and position is not None:
-            problem["cell"] = f"{_column_letter(position)}{row}"
+            problem["cell"] = f"{column_letter(position)}{row}"
         self._items.append(((row or 0, -1 if position is None else position), problem))
 
     def listed(self) -> list[dict[str, Any]]:
@@ -187,7 +180,7 @@ def _map_header(
         if column is None:  # a read-only column of the export, e.g. On hand
             continue
         if column.key in found:
-            first = _column_letter(found[column.key][1])
+            first = column_letter(found[column.key][1])
             problems.add(
                 row,
                 text,
@@ -229,7 +222,7 @@ class _UnheadedCells:
                 row,
                 None,
                 f"Unexpected value {shown(cells[position])} in column "
-                f"{_column_letter(position)}{where}",
+                f"{column_letter(position)}{where}",
                 field="unheaded",
                 position=position,
             )
