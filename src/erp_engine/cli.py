@@ -270,7 +270,7 @@ def check(
 @app.command("outbox-relay")
 def outbox_relay() -> None:
     """Publish the outbox to NATS JetStream (when NATS_URL is set) and deliver webhooks."""
-    from erp_engine.ops.logging import configure_logging
+    from erp_engine.ops.logging import configure_logging, redact
     from erp_engine.ops.workers import run_workers
 
     settings = _settings()
@@ -289,7 +289,13 @@ def outbox_relay() -> None:
         finally:
             await engine.dispose()
 
-    console.print(f"outbox relay running (NATS: {settings.nats_url or 'off'}); Ctrl+C stops")
+    nats = redact(settings.nats_url) if settings.nats_url else "off"
+    console.print(
+        f"outbox relay running (NATS: {nats}); Ctrl+C stops",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     asyncio.run(run())
 
 
@@ -300,7 +306,9 @@ def events_tail(
     new_only: Annotated[bool, typer.Option("--new", help="only events from now on")] = False,
 ) -> None:
     """Print events from NATS JetStream as they arrive (needs NATS_URL)."""
+    from erp_engine.events.relay import StreamLimits
     from erp_engine.events.tail import tail
+    from erp_engine.ops.logging import redact
 
     settings = _settings()
     if not settings.nats_url:
@@ -315,7 +323,14 @@ def events_tail(
             soft_wrap=True,
         )
 
-    asyncio.run(tail(settings.nats_url, subject, show, count=count, new_only=new_only))
+    limits = StreamLimits.from_settings(settings)
+    try:
+        asyncio.run(
+            tail(settings.nats_url, subject, show, limits=limits, count=count, new_only=new_only)
+        )
+    except TimeoutError as error:
+        err.print(f"cannot reach NATS at {redact(settings.nats_url)}", markup=False, style="red")
+        raise typer.Exit(1) from error
 
 
 app.add_typer(import_app, name="import")

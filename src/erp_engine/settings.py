@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=14, ge=1)
     redis_url: str | None = None
     nats_url: str | None = None
+    # JetStream keeps events this long and this much at most (0 = no limit), oldest dropped.
+    nats_stream_max_age_days: float = Field(default=7, ge=0)
+    nats_stream_max_bytes: int = Field(default=1024**3, ge=0)
     engine_name: str = "erp-engine"
     engine_commit_sha: str | None = None
     engine_env: Environment = Environment.DEVELOPMENT
@@ -47,7 +50,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "INFO"
-    log_format: str = "console"
+    # "console" or "json"; unset: JSON in production, readable lines in development.
+    log_format: str | None = None
     web_dist: Path = Path("web/dist")
     sqlite_busy_timeout_ms: int = 30_000
     relay_in_server: bool = False

@@ -220,6 +220,11 @@ async def test_stock_as_of_replays_the_ledger_at_a_past_instant(api, wh):
         ("ASOF-A", "WH2"): 5,
     }
     assert await as_of(last["committed_at"], warehouse_id=second["id"]) == {("ASOF-A", "WH2"): 5}
+    beyond = await api.ok(
+        "GET", f"{STOCKS}/as-of", params={"at": last["committed_at"], "page": 9, "limit": 1}
+    )
+    assert beyond["data"] == []
+    assert beyond["count"] == len(now)
     # The answer agrees with the live stock rows at the present.
     live = await api.ok("GET", STOCKS)
     assert {(r["sku"], r["warehouse_code"]): D(r["on_hand"]) for r in live["data"]} == now

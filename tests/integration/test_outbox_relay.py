@@ -7,6 +7,7 @@ storage, so stopping and restarting the broker never touches the shared one on 4
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -24,11 +25,13 @@ from sqlalchemy import func, select, update
 from erp_engine.catalog import service as catalog
 from erp_engine.errors import ConflictError
 from erp_engine.events.model import OutboxEvent
-from erp_engine.events.relay import STREAM, JetStreamPublisher, run_relay
+from erp_engine.events.relay import STREAM, JetStreamPublisher, StreamLimits, run_relay
 from erp_engine.events.service import emit_event, event_body, outbox_backlog, publish_pending
 from erp_engine.kernel.principal import SYSTEM
+from erp_engine.settings import Settings
 from erp_engine.warehouses import service as warehouses
 from tests.support.nats import NatsServer, running_nats, stream_messages
+from tests.support.server import free_port
 
 WAIT_S = 45
 
@@ -259,8 +262,14 @@ async def test_two_relays_publish_each_event_once_in_entity_order(uow_factory, n
 # A real `erp outbox-relay` process, killed without warning ---------------------------------
 
 
-def _start_relay(database_url: str, nats_url: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "NATS_URL": nats_url, "LOG_LEVEL": "warning"}
+def _start_relay(database_url: str, nats_url: str, log: Path, **env: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "NATS_URL": nats_url,
+        "LOG_LEVEL": "warning",
+        **env,
+    }
     with log.open("a") as output:
         return subprocess.Popen(
             [sys.executable, "-m", "erp_engine", "outbox-relay"],
@@ -381,3 +390,123 @@ async def test_events_tail_prints_each_committed_change_once(uow_factory, nats_s
         assert str(event.id) in line
         assert event.type in line
         assert str(event.entity_id) in line
+
+
+# A lost stream, the stream's limits ---------------------------------------------------------
+
+
+async def test_a_deleted_stream_is_created_again(uow_factory, nats_server):
+    stop = asyncio.Event()
+    relay = asyncio.create_task(run_relay(uow_factory, nats_server.url, stop=stop, idle_s=0.05))
+    try:
+        await make_changes(uow_factory, "KEPT", 2)
+        await wait_until(lambda: _is_zero(backlog(uow_factory)), "the first events")
+        nc = await nats.connect(nats_server.url)
+        try:
+            await nc.jetstream().delete_stream(STREAM)
+        finally:
+            await nc.close()
+        created = await make_changes(uow_factory, "AFTER", 3)
+        await wait_until(
+            lambda: _is_zero(backlog(uow_factory)), "the relay to create the stream again"
+        )
+    finally:
+        stop.set()
+        await asyncio.wait_for(relay, timeout=30)
+    messages = await stream_messages(nats_server.url)
+    assert [m.body["entity_id"] for m in messages] == [str(i) for i in created]
+
+
+async def test_the_stream_keeps_events_for_the_configured_age_and_size(nats_server):
+    assert StreamLimits.from_settings(Settings(_env_file=None)) == StreamLimits(
+        max_age_s=7 * 86_400, max_bytes=1024**3
+    )
+    for limits, age, size in (
+        (StreamLimits(max_age_s=3 * 86_400, max_bytes=50 * 1024**2), 3 * 86_400, 50 * 1024**2),
+        # A changed setting reaches the stream that exists already; 0 means no limit.
+        (
+            StreamLimits.from_settings(
+                Settings(_env_file=None, nats_stream_max_age_days=1, nats_stream_max_bytes=0)
+            ),
+            86_400,
+            -1,
+        ),
+    ):
+        publisher = JetStreamPublisher(nats_server.url, limits=limits)
+        await publisher.connect()
+        try:
+            config = (await publisher.js.stream_info(STREAM)).config
+        finally:
+            await publisher.close()
+        assert (config.max_age, config.max_bytes, config.duplicate_window) == (age, size, 120)
+
+
+# NATS out of reach from the start -----------------------------------------------------------
+
+PASSWORD = "s3cretpw"
+
+
+def unreachable_nats_url() -> str:
+    """Credentials in the URL, and nothing listening on its port."""
+    return f"nats://relayuser:{PASSWORD}@127.0.0.1:{free_port()}"
+
+
+async def test_a_relay_stops_at_once_while_nats_cannot_be_reached(uow_factory, caplog):
+    await make_changes(uow_factory, "WAITING", 1)
+    stop = asyncio.Event()
+    with caplog.at_level(logging.INFO, logger="erp_engine.relay"):
+        relay = asyncio.create_task(
+            run_relay(uow_factory, unreachable_nats_url(), stop=stop, idle_s=0.05)
+        )
+        await wait_until(
+            lambda: _logged(caplog, "relay: NATS failing"), "the relay to report the outage"
+        )
+        await asyncio.sleep(2)  # long enough for a retry loop to log many attempts
+        assert not relay.done()
+        stop.set()
+        await asyncio.wait_for(relay, timeout=10)
+    lines = [r.getMessage() for r in caplog.records if r.name == "erp_engine.relay"]
+    assert len(lines) == 1, lines
+    assert PASSWORD not in caplog.text
+    assert await backlog(uow_factory) == 1
+
+
+async def _logged(caplog, text: str) -> bool:
+    return any(text in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("servers")
+@pytest.mark.parametrize(
+    ("signum", "log_format"), [(signal.SIGTERM, "console"), (signal.SIGINT, "json")]
+)
+async def test_the_relay_command_stops_on_a_signal_and_never_shows_the_password(
+    settings, tmp_path: Path, signum: int, log_format: str
+):
+    log = tmp_path / "relay.log"
+    relay = _start_relay(
+        settings.database_url,
+        unreachable_nats_url(),
+        log,
+        LOG_LEVEL="info",
+        LOG_FORMAT=log_format,
+    )
+    try:
+        await wait_until(
+            lambda: _in_file(log, "relay: NATS failing"), "the relay to report the outage"
+        )
+        await asyncio.sleep(2)  # long enough for a retry loop to log many attempts
+        assert relay.poll() is None, log.read_text()
+        os.killpg(relay.pid, signum)
+        relay.wait(timeout=15)
+    finally:
+        _stop(relay, signal.SIGKILL)
+    output = log.read_text()
+    assert PASSWORD not in output
+    assert "nats://relayuser:***@127.0.0.1:" in output  # the banner names the broker
+    assert output.count("relay: NATS") == 1, output
+    assert "Traceback" not in output
+
+
+async def _in_file(path: Path, text: str) -> bool:
+    return path.exists() and text in path.read_text()

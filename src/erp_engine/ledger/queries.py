@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from erp_engine.catalog.model import Item
 from erp_engine.db.pagination import Page, PageParams, order_by, paginate
@@ -157,37 +157,57 @@ async def stock_as_of(
     item_id: uuid.UUID | None = None,
     warehouse_id: uuid.UUID | None = None,
 ) -> Page[StockAsOfRow]:
-    """On-hand per (item, warehouse) at `at`: the balance after the last move up to then."""
-    last = select(
-        StockMove.item_id, StockMove.warehouse_id, func.max(StockMove.seq).label("seq")
-    ).where(StockMove.created_at <= at)
-    if item_id:
-        last = last.where(StockMove.item_id == item_id)
-    if warehouse_id:
-        last = last.where(StockMove.warehouse_id == warehouse_id)
-    last = last.group_by(StockMove.item_id, StockMove.warehouse_id).subquery()
+    """On-hand per (item, warehouse) at `at`: the balance after the last move up to then.
+
+    Pages the stock rows and looks up each one's last move through the (warehouse, item,
+    created_at) index, instead of aggregating the ledger up to `at`. A row existed at `at`
+    when its first move (seq 1) did; the count reads the partial index of first moves.
+    """
+    first = aliased(StockMove)
+    existed = (
+        select(first.id)
+        .where(
+            first.item_id == StockLevel.item_id,
+            first.warehouse_id == StockLevel.warehouse_id,
+            first.seq == 1,
+            first.created_at <= at,
+        )
+        .exists()
+    )
+    last = aliased(StockMove)
+    balance = (
+        select(last.balance_after)
+        .where(
+            last.item_id == StockLevel.item_id,
+            last.warehouse_id == StockLevel.warehouse_id,
+            last.created_at <= at,
+        )
+        .order_by(last.created_at.desc(), last.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     stmt = (
         select(
-            StockMove.item_id,
+            StockLevel.item_id,
             Item.sku,
             Item.name,
-            StockMove.warehouse_id,
+            StockLevel.warehouse_id,
             Warehouse.code,
-            StockMove.balance_after,
+            balance,
         )
-        .join(
-            last,
-            and_(
-                last.c.item_id == StockMove.item_id,
-                last.c.warehouse_id == StockMove.warehouse_id,
-                last.c.seq == StockMove.seq,
-            ),
-        )
-        .join(Item, Item.id == StockMove.item_id)
-        .join(Warehouse, Warehouse.id == StockMove.warehouse_id)
+        .join(Item, Item.id == StockLevel.item_id)
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+        .where(existed)
         .order_by(Item.sku_key, Warehouse.code)
     )
-    rows, total = await paginate(session, stmt, params)
+    count = select(func.count()).where(StockMove.seq == 1, StockMove.created_at <= at)
+    if item_id:
+        stmt = stmt.where(StockLevel.item_id == item_id)
+        count = count.where(StockMove.item_id == item_id)
+    if warehouse_id:
+        stmt = stmt.where(StockLevel.warehouse_id == warehouse_id)
+        count = count.where(StockMove.warehouse_id == warehouse_id)
+    rows, total = await paginate(session, stmt, params, count=count)
     data = [
         StockAsOfRow(
             item_id=r[0],

@@ -50,6 +50,20 @@ DB_POOL_IN_USE = Gauge(
     multiprocess_mode="livesum",
 )
 DB_POOL_SIZE = Gauge("erp_db_pool_size", "Database pool size", multiprocess_mode="livesum")
+# Written by whoever runs the relay and the webhook dispatcher: `erp outbox-relay` (served on
+# RELAY_METRICS_ADDRESS) or, with RELAY_IN_SERVER, the server's workers.
+EVENTS_PUBLISHED = Counter("erp_outbox_published_total", "Events published to NATS JetStream")
+RELAY_CONNECTED = Gauge(
+    "erp_relay_nats_connected",
+    "1 while the relay is connected to NATS",
+    multiprocess_mode="livemax",
+)
+WEBHOOK_ATTEMPTS = Counter(
+    "erp_webhook_attempts_total",
+    "Webhook delivery attempts by result: succeeded, retrying (will be retried), failed (gave up)",
+    ["result"],
+)
+PRUNED = Counter("erp_retention_pruned_total", "Rows removed by retention", ["table"])
 RATE_LIMIT_STORAGE_ERRORS = Counter(
     "erp_rate_limit_storage_errors_total",
     "Failures of the shared rate-limit storage (Redis); limits then count in worker memory",
@@ -74,6 +88,23 @@ def rate_limit_storage_failed() -> None:
 def stock_moves(reason: str, count: int) -> None:
     if count:
         STOCK_MOVES.labels(reason).inc(count)
+
+
+def relay_connected(connected: bool) -> None:
+    RELAY_CONNECTED.set(1 if connected else 0)
+
+
+def events_published(count: int) -> None:
+    EVENTS_PUBLISHED.inc(count)
+
+
+def webhook_attempt(result: str) -> None:
+    WEBHOOK_ATTEMPTS.labels(result).inc()
+
+
+def pruned(table: str, count: int) -> None:
+    if count:
+        PRUNED.labels(table).inc(count)
 
 
 class _DatabaseGauges:

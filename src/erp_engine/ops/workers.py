@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from erp_engine.events.relay import run_relay
+from erp_engine.events.relay import StreamLimits, run_relay
 from erp_engine.settings import Settings
 from erp_engine.uow import UnitOfWork
 from erp_engine.webhooks.worker import run_dispatcher
@@ -17,5 +17,6 @@ async def run_workers(
     """Run until `stop` is set."""
     tasks = [run_dispatcher(uow_factory, settings, stop=stop)]
     if settings.nats_url:
-        tasks.append(run_relay(uow_factory, settings.nats_url, stop=stop))
+        limits = StreamLimits.from_settings(settings)
+        tasks.append(run_relay(uow_factory, settings.nats_url, stop=stop, limits=limits))
     await asyncio.gather(*tasks)
