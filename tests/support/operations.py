@@ -428,8 +428,15 @@ async def _refresh(world: World, _: str) -> Prepared:
 
 @builder("logout")
 async def _logout(world: World, _: str) -> Prepared:
+    # Logout ends only the caller's own session (anyone else's token is ignored, and writes
+    # no audit row): where the caller matters, the call is made as the token's owner.
     user = await world.user()
-    return Prepared(json={"refresh_token": await refresh_token(world.app, user.id)}, expect=204)
+    return Prepared(
+        json={"refresh_token": await refresh_token(world.app, user.id)},
+        headers={"Authorization": f"Bearer {await access_token(world.app, user.id)}"},
+        actor_id=user.id,
+        expect=204,
+    )
 
 
 @builder("change_password")
