@@ -1,4 +1,4 @@
-import { Autocomplete, MantineProvider, Modal, Notification, Select, mergeThemeOverrides } from "@mantine/core";
+import { Autocomplete, FileInput, MantineProvider, Modal, Notification, Select, mergeThemeOverrides } from "@mantine/core";
 import { DatePickerInput, DatesProvider, DateTimePicker } from "@mantine/dates";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -41,6 +41,7 @@ export function Providers({ children, queryClient }: { children: ReactNode; quer
           Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
           Select: Select.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
           Autocomplete: Autocomplete.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
+          FileInput: FileInput.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
           DatePickerInput: DatePickerInput.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
           DateTimePicker: DateTimePicker.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
         },

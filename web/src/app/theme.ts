@@ -27,9 +27,12 @@ export const theme = createTheme({
   },
 });
 
-/** Dimmed text one shade darker than Mantine's default, for AA contrast on white and gray-0. */
+/**
+ * Dimmed text one shade darker than Mantine's default, and field errors in a darker red, for AA
+ * contrast on white and gray-0.
+ */
 export const cssVariablesResolver = () => ({
   variables: {},
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
+  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)", "--mantine-color-error": "var(--mantine-color-red-8)" },
   dark: {},
 });

@@ -46,6 +46,7 @@ export function AlertsPage() {
     {
       key: "status",
       header: t("common.status"),
+      width: 90,
       render: (alert) => (
         <Badge color={alert.status === "open" ? "orange" : "gray"} variant="light" size="sm">
           {t(`alerts.statuses.${alert.status}`)}

@@ -65,7 +65,7 @@ export function ApiKeyForm({ onClose, onCreated }: { onClose: () => void; onCrea
             value={form.values.expires_at || null}
             onChange={(value) => form.setFieldValue("expires_at", value ?? "")}
           />
-          <FormActions onCancel={onClose} loading={create.isPending} submitLabel={t("apiKeys.new")} />
+          <FormActions onCancel={onClose} loading={create.isPending} submitLabel={t("apiKeys.create")} />
         </Stack>
       </form>
     </Modal>

@@ -34,7 +34,7 @@ describe("the API keys screen", () => {
     await user.type(within(form).getByLabelText(/^Name/), "Scanner sync");
     await user.click(within(form).getByRole("textbox", { name: /^Role/ }));
     await user.click(await screen.findByRole("option", { name: "Staff" }));
-    await user.click(within(form).getByRole("button", { name: "New API key" }));
+    await user.click(within(form).getByRole("button", { name: "Create key" }));
 
     const dialog = await screen.findByRole("dialog", { name: "API key Scanner sync created" });
     expect(within(dialog).getByLabelText("Secret key")).toHaveValue(SECRET);

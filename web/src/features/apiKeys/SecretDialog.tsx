@@ -33,6 +33,7 @@ export function SecretDialog({ apiKey, onClose }: { apiKey: CreatedApiKey; onClo
               <Button
                 onClick={copy}
                 color={copied ? "teal" : undefined}
+                variant={copied ? "light" : "filled"}
                 leftSection={copied ? <IconCheck size={16} aria-hidden /> : <IconCopy size={16} aria-hidden />}
               >
                 {copied ? t("common.copied") : t("apiKeys.copy")}

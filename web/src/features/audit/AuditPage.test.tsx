@@ -70,11 +70,11 @@ describe("the audit log", () => {
     const row = (await within(table).findByText("user.updated")).closest("tr")!;
     expect(row).toHaveTextContent("사용자");
     expect(row).toHaveTextContent("수정");
-    await user.click(within(row).getByRole("button", { name: /상세 보기$/ }));
+    await user.click(within(row).getByRole("button", { name: /자세히 보기$/ }));
     expect(await screen.findByRole("dialog", { name: "감사 기록" })).toHaveTextContent("(숨김)(숨김)");
     await user.keyboard("{Escape}");
 
-    await user.click(within(row).getByRole("button", { name: "00000000의 기록만 보기" }));
+    await user.click(within(row).getByRole("button", { name: "이 대상의 기록만 보기: 00000000" }));
     expect(await screen.findByText("대상 00000000")).toBeInTheDocument();
     expect(calls.at(-1)!.url.searchParams.get("entity_id")).toBe(ADMIN.id);
   });

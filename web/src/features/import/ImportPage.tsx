@@ -206,48 +206,49 @@ export function ImportPage() {
       <PageHeader title={t("import.title")} description={t("import.description")} />
       <Card withBorder mb="md">
         <Stack>
-          <SegmentedControl
-            aria-label={t("import.kind")}
-            value={kind}
-            onChange={(value) => {
-              setParams(value === "stock" ? { kind: "stock" } : {}, { replace: true });
-              setFile(null);
-              setOutcome(null);
-            }}
-            data={(["items", "stock"] as const).map((value) => ({ value, label: t(`import.kinds.${value}`) }))}
-            style={{ alignSelf: "flex-start" }}
-          />
+          <Group justify="space-between" wrap="wrap" gap="sm">
+            <SegmentedControl
+              aria-label={t("import.kind")}
+              value={kind}
+              onChange={(value) => {
+                setParams(value === "stock" ? { kind: "stock" } : {}, { replace: true });
+                setFile(null);
+                setOutcome(null);
+              }}
+              data={(["items", "stock"] as const).map((value) => ({ value, label: t(`import.kinds.${value}`) }))}
+            />
+            <Templates kind={kind} />
+          </Group>
           <Text size="sm" c="dimmed">
             {kind === "items" ? t("import.itemsHelp") : t("import.stockHelp")}
           </Text>
-          <Templates kind={kind} />
-          <FileInput
-            label={t("import.file")}
-            placeholder={t("import.filePlaceholder")}
-            description={t("import.fileHint")}
-            accept={ACCEPT}
-            clearable
-            leftSection={<IconFileUpload size={16} aria-hidden />}
-            value={file}
-            onChange={changing(setFile)}
-            maw={480}
-          />
-          {kind === "items" ? (
-            <Radio.Group label={t("import.mode")} value={mode} onChange={changing((value: string) => setMode(value as ImportMode))}>
-              <Stack gap={6} mt={6}>
-                <Radio value="create" label={t("import.modes.create")} />
-                <Radio value="upsert" label={t("import.modes.upsert")} />
-              </Stack>
-            </Radio.Group>
-          ) : (
-            <TextInput
-              label={t("import.reason")}
-              value={reason}
-              onChange={(event) => changing(setReason)(event.currentTarget.value)}
-              maxLength={500}
-              maw={480}
+          <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+            <FileInput
+              label={t("import.file")}
+              placeholder={t("import.filePlaceholder")}
+              description={t("import.fileHint")}
+              accept={ACCEPT}
+              clearable
+              leftSection={<IconFileUpload size={16} aria-hidden />}
+              value={file}
+              onChange={changing(setFile)}
             />
-          )}
+            {kind === "items" ? (
+              <Radio.Group label={t("import.mode")} value={mode} onChange={changing((value: string) => setMode(value as ImportMode))}>
+                <Stack gap={6} mt={6}>
+                  <Radio value="create" label={t("import.modes.create")} />
+                  <Radio value="upsert" label={t("import.modes.upsert")} />
+                </Stack>
+              </Radio.Group>
+            ) : (
+              <TextInput
+                label={t("import.reason")}
+                value={reason}
+                onChange={(event) => changing(setReason)(event.currentTarget.value)}
+                maxLength={500}
+              />
+            )}
+          </SimpleGrid>
           <Group>
             <Button
               variant={outcome?.step === "checked" ? "default" : "filled"}

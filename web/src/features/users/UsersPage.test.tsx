@@ -78,7 +78,7 @@ describe("the users screen", () => {
     const user = userEvent.setup();
     renderWithProviders(<UsersPage />, { route: "/users" });
 
-    await user.click(await screen.findByRole("button", { name: "Reset the password of Lee Staff" }));
+    await user.click(await screen.findByRole("button", { name: "Reset password for Lee Staff" }));
     const dialog = await screen.findByRole("dialog", { name: "New password for Lee Staff" });
     await user.type(within(dialog).getByLabelText(/^New password/), "another-long-passphrase");
     await user.click(within(dialog).getByRole("button", { name: "Reset password" }));
