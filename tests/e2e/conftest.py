@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 WEB_DIST = REPO / "web" / "dist"
 AXE_JS = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SPREADSHEETS = REPO / "tests" / "fixtures" / "spreadsheets"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -70,3 +70,31 @@ class DocumentScreen:
     def action_buttons(self):
         names = ["Approve", "Commit", "Reopen", "Reverse", "Cancel document", "Edit"]
         return {name: self.page.get_by_role("button", name=name, exact=True) for name in names}
+
+
+class ImportScreen:
+    """Upload a spreadsheet, check it (a dry run), then import it."""
+
+    def __init__(self, page: Page):
+        self.page = page
+
+    def open(self) -> ImportScreen:
+        self.page.goto("/import")
+        expect(self.page.get_by_role("heading", name="Import", level=1)).to_be_visible()
+        return self
+
+    def check(self, path) -> None:
+        self.page.locator('input[type="file"]').set_input_files(str(path))
+        self.page.get_by_role("button", name="Check file").click()
+
+    @property
+    def problems(self):
+        return self.page.get_by_role("table", name=re.compile(r"problem\(s\) in the file$"))
+
+
+def export(page: Page, label: str):
+    """Choose `label` in the screen's Export menu and return the download it starts."""
+    page.get_by_role("button", name="Export").click()
+    with page.expect_download() as download:
+        page.get_by_role("menuitem", name=label).click()
+    return download.value

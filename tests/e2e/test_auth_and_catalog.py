@@ -37,6 +37,9 @@ def test_login_keeps_the_session_across_reloads_and_logout_ends_it(page, console
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.get_by_test_id("engine-identity")).to_contain_text("erp-engine")
     expect(page.get_by_test_id("engine-identity")).to_contain_text("development")
+    chart = page.get_by_role("img", name=re.compile(r"^Inbound and outbound, last 30 days: "))
+    expect(chart).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^₩[\d,]+"))).to_be_visible()
     check_accessibility(page, "dashboard")
     screenshot(page, "dashboard")
 

@@ -68,6 +68,7 @@ def test_switching_to_korean_translates_the_ui(page):
     expect(page.get_by_role("heading", name="대시보드", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="품목", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
+    expect(page.get_by_role("img", name=re.compile(r"^최근 30일 입출고: "))).to_be_visible()
     check_accessibility(page, "dashboard (ko)")
     screenshot(page, "dashboard-ko")
     page.get_by_role("link", name="품목", exact=True).click()
