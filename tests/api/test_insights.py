@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ async def _low_events(app, item_id: str) -> int:
             .select_from(OutboxEvent)
             .where(
                 OutboxEvent.type == "stock.low",
-                OutboxEvent.entity_id == __import__("uuid").UUID(item_id),
+                OutboxEvent.entity_id == uuid.UUID(item_id),
             )
         )
 
@@ -131,6 +132,49 @@ async def test_concurrent_shipments_open_exactly_one_alert(api, app):
     open_alerts = await _alerts(api, item["id"], status="open")
     assert len(open_alerts) == 1
     assert await _low_events(app, item["id"]) == 2  # at birth, then once in the race
+
+
+async def _alert_events(app, item_id: str) -> list[tuple[str, str]]:
+    """(type, alert id) of the item's stock.low and stock.recovered events, in outbox order."""
+    async with app.state.read_sessions() as session:
+        rows = await session.execute(
+            select(OutboxEvent.type, OutboxEvent.data)
+            .where(
+                OutboxEvent.entity_id == uuid.UUID(item_id),
+                OutboxEvent.type.in_(["stock.low", "stock.recovered"]),
+            )
+            .order_by(OutboxEvent.position)
+        )
+        return [(kind, str(data["alert_id"])) for kind, data in rows]
+
+
+async def test_concurrent_receipts_and_shipments_close_and_reopen_one_alert_at_a_time(api, app):
+    # Each round races shipments against receipts across the reorder point (10), so alerts
+    # close and reopen while other commits are in flight; its net change is the step.
+    item = await api.item(reorder_point=10)
+    await api.receive(item["id"], 12)
+    on_hand = 12
+    for ships, receipts in ((4, 3), (3, 4), (5, 3), (2, 5), (4, 4)):
+        await asyncio.gather(
+            *(api.ship(item["id"], 2) for _ in range(ships)),
+            *(api.receive(item["id"], 2) for _ in range(receipts)),
+        )
+        on_hand += 2 * (receipts - ships)
+        assert (await api.stock(item["id"]))["on_hand"] == on_hand
+        open_alerts = await _alerts(api, item["id"], status="open")
+        assert len(open_alerts) == (1 if on_hand <= 10 else 0), on_hand
+        events = await _alert_events(app, item["id"])
+        alerts = await _alerts(api, item["id"], limit=200)
+        # The events pair up: low(a1), recovered(a1), low(a2), ...; only the last may be open.
+        assert [kind for kind, _ in events] == ["stock.low", "stock.recovered"] * (
+            len(events) // 2
+        ) + ["stock.low"] * (len(events) % 2)
+        assert all(events[n][1] == events[n + 1][1] for n in range(0, len(events) - 1, 2))
+        assert len({alert for _, alert in events}) == len(alerts) == (len(events) + 1) // 2
+        assert (len(events) % 2 == 1) == bool(open_alerts)
+        if open_alerts:
+            assert open_alerts[0]["id"] == events[-1][1]
+            assert open_alerts[0]["available"] <= 10
 
 
 async def test_dashboard_counts_value_series_and_top_items(api):

@@ -186,3 +186,65 @@ async def test_multi_line_shipments_in_any_line_order_never_deadlock(server):
             assert await _ledger_adds_up(setup, item_id) == 0
     finally:
         await asyncio.gather(setup.aclose(), *(s.aclose() for s in sessions))
+
+
+async def _receive(client: httpx.AsyncClient, warehouse: str, item: str, quantity: int) -> None:
+    created = await client.post(
+        "/api/v1/inbounds",
+        json={"warehouse_id": warehouse, "lines": [{"item_id": item, "quantity": quantity}]},
+    )
+    assert created.status_code == 201, created.text
+    for action in ("approve", "commit"):
+        response = await client.post(f"/api/v1/inbounds/{created.json()['id']}/{action}")
+        assert response.status_code == 200, response.text
+
+
+async def _events(client: httpx.AsyncClient, entity_id: str) -> list[dict]:
+    found, after = [], None
+    while True:
+        params = {"limit": 1000} | ({"after": after} if after else {})
+        page = (await client.get("/api/v1/events", params=params)).json()
+        found += [e for e in page["data"] if e["entity_id"] == entity_id]
+        if not page["data"]:
+            return found
+        after = page["next_cursor"]
+
+
+async def test_low_stock_alerts_close_and_reopen_with_racing_receipts_and_shipments(server):
+    # At 28 with a reorder point of 28, the item is low (one open alert). Receipts and
+    # shipments of 1 race in a shuffled order, so it crosses its reorder point again and
+    # again while other commits are in flight, and ends where it started: low.
+    base_url, clients = server
+    setup = await _session(base_url)
+    warehouse, items = await _prepare(setup, {"ALERT-1": 28 + clients})
+    item = items["ALERT-1"]
+    patched = await setup.patch(f"/api/v1/items/{item}", json={"reorder_point": 28})
+    assert patched.status_code == 200, patched.text
+    await _ship(setup, warehouse, [(item, clients)])
+    sessions = _clients(setup, clients)
+    moves = ["ship", "receive"] * (clients // 2)
+    random.Random(7).shuffle(moves)
+    try:
+        results = await asyncio.gather(
+            *(
+                _ship(session, warehouse, [(item, 1)])
+                if move == "ship"
+                else _receive(session, warehouse, item, 1)
+                for session, move in zip(sessions, moves, strict=True)
+            )
+        )
+        assert results.count(200) == clients // 2
+        assert await _ledger_adds_up(setup, item) == 28
+        alerts = (await setup.get("/api/v1/alerts", params={"item_id": item, "limit": 200})).json()
+        [still_open] = [a for a in alerts["data"] if a["status"] == "open"]
+        by_alert: dict[str, list[str]] = {}
+        for event in await _events(setup, item):
+            if event["type"] in ("stock.low", "stock.recovered"):
+                by_alert.setdefault(event["data"]["alert_id"], []).append(event["type"])
+        # Every alert opened once and closed once, through those two events; the last one
+        # is still open. No two were ever open at once (a unique index would have refused).
+        assert set(by_alert) == {a["id"] for a in alerts["data"]}
+        assert by_alert.pop(still_open["id"]) == ["stock.low"]
+        assert all(sorted(kinds) == ["stock.low", "stock.recovered"] for kinds in by_alert.values())
+    finally:
+        await asyncio.gather(setup.aclose(), *(s.aclose() for s in sessions))

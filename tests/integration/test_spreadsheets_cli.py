@@ -1,4 +1,5 @@
-"""`erp import` and `erp export` as a user runs them: real processes on a temporary SQLite file."""
+"""`erp import` and `erp export` as a user runs them: real processes, on a temporary SQLite file
+and on a PostgreSQL database of their own."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import io
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +23,7 @@ from erp_engine.kernel.principal import SYSTEM
 from erp_engine.settings import Settings
 from erp_engine.uow import UnitOfWork
 from erp_engine.warehouses import service as warehouses
+from tests.support.postgres import create_database, drop_database
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spreadsheets"
 
@@ -49,16 +53,25 @@ async def _seed(url: str) -> None:
         await engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """A migrated SQLite database with engines LCD and KBD and a BUSAN warehouse."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def workspace(request, tmp_path_factory) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A migrated database of its own, with engines LCD and KBD and a BUSAN warehouse."""
     folder = tmp_path_factory.mktemp("cli")
-    url = f"sqlite+aiosqlite:///{folder / 'erp.db'}"
+    name = None
+    if request.param == "postgresql":
+        name = f"erp_cli_{uuid.uuid4().hex[:10]}"
+        url = create_database(name)
+    else:
+        url = f"sqlite+aiosqlite:///{folder / 'erp.db'}"
     env = {"DATABASE_URL": url, "ENGINE_ENV": "development"}
-    done = erp("migrate", cwd=folder, env=env)
-    assert done.returncode == 0, done.stderr
-    asyncio.run(_seed(url))
-    return folder, env
+    try:
+        done = erp("migrate", cwd=folder, env=env)
+        assert done.returncode == 0, done.stderr
+        asyncio.run(_seed(url))
+        yield folder, env
+    finally:
+        if name:
+            drop_database(name)
 
 
 def test_a_bad_row_exits_non_zero_printing_row_cell_and_column(workspace):
