@@ -497,9 +497,21 @@ async def test_more_than_100000_rows_is_refused_naming_the_limit(api):
     assert await count(api, ITEMS) == 0
 
 
-async def test_uploads_over_ten_mebibytes_are_refused_with_413(api):
-    content = b"SKU,Name\n" + b"x" * (10 * 1024 * 1024)
-    problem(await upload(api, ITEMS_IMPORT, "huge.csv", content), 413, "payload_too_large")
+async def test_a_file_of_exactly_ten_mebibytes_passes_and_one_byte_more_is_refused_with_413(api):
+    # The limit is on the file, not on the multipart envelope around it.
+    exact = PNG + b"\0" * (10 * 2**20 - len(PNG))
+    body = problem(await upload(api, ITEMS_IMPORT, "exact.csv", exact), 422, "validation_error")
+    assert "PNG image" in body["detail"]  # read whole, then refused for what it is
+    over = problem(
+        await upload(api, ITEMS_IMPORT, "over.csv", exact + b"\0", dry_run=True),
+        413,
+        "payload_too_large",
+    )
+    assert over["detail"] == (
+        "The file is 10,485,761 bytes; the limit is 10 MiB (10,485,760 bytes) per file."
+    )
+    far = problem(await upload(api, STOCK_IMPORT, "far.csv", exact * 2), 413, "payload_too_large")
+    assert far["detail"] == "The upload exceeds the limit of 10 MiB (10,485,760 bytes) per file."
 
 
 async def test_errors_beyond_a_thousand_are_counted_not_listed(api):

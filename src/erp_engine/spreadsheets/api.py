@@ -11,7 +11,7 @@ from typing import Annotated, TypeVar
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from erp_engine.api.deps import Manager, Uow, Viewer
+from erp_engine.api.deps import AppSettings, Manager, Uow, Viewer
 from erp_engine.api.routing import SlashRouter
 from erp_engine.documents.model import DocumentKind, DocumentStatus
 from erp_engine.errors import ValidationError
@@ -20,7 +20,7 @@ from erp_engine.kernel.schema import UtcDateTime
 from erp_engine.ledger.model import MoveReason
 from erp_engine.spreadsheets import queries, service
 from erp_engine.spreadsheets.columns import ITEM_IMPORT, STOCK_IMPORT, ImportSpec
-from erp_engine.spreadsheets.reading import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from erp_engine.spreadsheets.reading import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, refuse_oversized
 from erp_engine.spreadsheets.schemas import ExportFormat, ItemImportResult, StockImportResult
 from erp_engine.spreadsheets.writing import CsvWriter, XlsxStream
 
@@ -263,10 +263,23 @@ def _shown(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+async def _file_bytes(file: UploadFile, settings: AppSettings) -> bytes:
+    """The uploaded file, up to the limit: never more is read.
+
+    Raises:
+        PayloadTooLargeError: the file is larger than `max_upload_bytes`.
+    """
+    limit = settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    refuse_oversized(len(data), limit)
+    return data
+
+
 @router.post("/items/import", response_model=ItemImportResult, operation_id="import_items")
 async def import_items(
     actor: Manager,
     uow: Uow,
+    settings: AppSettings,
     file: Annotated[UploadFile, File(description=".xlsx or CSV (UTF-8), at most 10 MiB")],
     dry_run_query: DryRunQuery = None,
     mode_query: ModeQuery = None,
@@ -283,7 +296,7 @@ async def import_items(
     mode = _option("mode", mode_query, mode_form, service.ImportMode.CREATE)
     result = await service.import_items(
         uow,
-        await file.read(),
+        await _file_bytes(file, settings),
         filename=file.filename,
         content_type=file.content_type,
         mode=mode,
@@ -301,6 +314,7 @@ async def import_items(
 async def import_stock_counts(
     actor: Manager,
     uow: Uow,
+    settings: AppSettings,
     file: Annotated[UploadFile, File(description=".xlsx or CSV (UTF-8), at most 10 MiB")],
     dry_run_query: DryRunQuery = None,
     dry_run_form: DryRunForm = None,
@@ -313,7 +327,7 @@ async def import_stock_counts(
     dry_run = _option("dry_run", dry_run_query, dry_run_form, False)
     result = await service.import_stock_counts(
         uow,
-        await file.read(),
+        await _file_bytes(file, settings),
         filename=file.filename,
         content_type=file.content_type,
         dry_run=dry_run,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from erp_engine.errors import ValidationError
+from erp_engine.errors import PayloadTooLargeError, ValidationError
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -65,6 +65,19 @@ _SIGNATURES = (
     (b"GIF8", "a GIF image"),
     (b"\x1f\x8b", "a gzip archive"),
 )
+
+
+def refuse_oversized(size: int, limit: int) -> None:
+    """Refuse a file over the upload limit (the same for the API and the CLI).
+
+    Raises:
+        PayloadTooLargeError: naming the file's size and the limit.
+    """
+    if size > limit:
+        raise PayloadTooLargeError(
+            f"The file is {size:,} bytes; the limit is {limit / 2**20:g} MiB "
+            f"({limit:,} bytes) per file."
+        )
 
 
 class SpreadsheetError(ValidationError):
