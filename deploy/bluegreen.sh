@@ -31,6 +31,8 @@ ERP_RELAY_RESTART=${ERP_RELAY_RESTART:-"systemctl try-restart erp-relay.service"
 BLUE_PORT=${BLUE_PORT:-8000}
 GREEN_PORT=${GREEN_PORT:-8001}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
+# A colour that answers but cannot serve the schema is given up on after this long.
+SCHEMA_GRACE=${SCHEMA_GRACE:-10}
 # The old colour keeps running this long after a switch: requests in flight finish (nginx
 # allows exports 600 s), and a rollback within it is instant.
 DRAIN_SECONDS=${DRAIN_SECONDS:-600}
@@ -93,9 +95,18 @@ why_not_ready() {  # a few words on why COLOUR is not ready, for error messages
 }
 
 wait_ready() {  # wait_ready COLOUR [COMMIT]
-  local deadline=$((SECONDS + READY_TIMEOUT))
+  local deadline=$((SECONDS + READY_TIMEOUT)) unfit_since="" code commit schema_ok
   while [ $SECONDS -lt $deadline ]; do
-    ready "$@" && return 0
+    read -r code commit schema_ok < <(probe "$1")
+    [ "$code" = 200 ] && { [ -z "${2:-}" ] || [ "$commit" = "$2" ]; } && return 0
+    # Up, but its code cannot serve the schema: the migrations ran before it started, so
+    # waiting will not change that. Give up after SCHEMA_GRACE, not READY_TIMEOUT.
+    if [ "$schema_ok" = false ]; then
+      unfit_since=${unfit_since:-$SECONDS}
+      [ $((SECONDS - unfit_since)) -lt "$SCHEMA_GRACE" ] || return 1
+    else
+      unfit_since=""
+    fi
     sleep 0.2
   done
   return 1

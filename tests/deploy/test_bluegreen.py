@@ -367,7 +367,7 @@ async def test_rollback_starts_a_stopped_colour_and_refuses_an_unready_one(site:
         unmigrated = f"DATABASE_URL=sqlite+aiosqlite:///{site.tmp / 'unmigrated.db'}\n"
         broken = _release(site.tmp, "ccc3333", env=unmigrated)
         refused = await asyncio.to_thread(
-            site.bluegreen, "deploy", str(broken), "ccc3333", check=False, READY_TIMEOUT="25"
+            site.bluegreen, "deploy", str(broken), "ccc3333", check=False
         )
         assert refused.returncode != 0
         assert "cannot serve the database's schema" in refused.stderr, refused.stderr
