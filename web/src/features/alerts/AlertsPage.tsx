@@ -53,7 +53,7 @@ export function AlertsPage() {
         </Badge>
       ),
     },
-    { key: "available", header: t("stock.available"), align: "right", render: (alert) => formatQuantity(alert.available, lang) },
+    { key: "available", header: t("alerts.availableWhenOpened"), align: "right", render: (alert) => formatQuantity(alert.available, lang) },
     { key: "reorder", header: t("items.reorderPoint"), align: "right", render: (alert) => formatQuantity(alert.reorder_point, lang) },
     { key: "opened", header: t("alerts.openedAt"), sortKey: "opened_at", render: (alert) => formatDateTime(alert.opened_at, lang) },
     { key: "closed", header: t("alerts.closedAt"), sortKey: "closed_at", render: (alert) => formatDateTime(alert.closed_at, lang) },

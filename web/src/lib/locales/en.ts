@@ -354,6 +354,7 @@ export const en = {
     title: "Low-stock alerts",
     description: "An alert opens when an item's available stock falls to its reorder point and closes by itself once stock recovers.",
     statuses: { open: "Open", closed: "Closed" },
+    availableWhenOpened: "Available when opened",
     openedAt: "Opened",
     closedAt: "Closed",
     acknowledgement: "Acknowledged",

@@ -356,6 +356,7 @@ export const ko: Resources = {
     title: "재고 부족 알림",
     description: "품목의 가용 재고가 재주문점 이하로 떨어지면 알림이 열리고, 재고가 회복되면 저절로 닫힙니다.",
     statuses: { open: "열림", closed: "닫힘" },
+    availableWhenOpened: "발생 시 가용",
     openedAt: "발생일시",
     closedAt: "종료일시",
     acknowledgement: "확인 여부",
