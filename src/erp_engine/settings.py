@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     webhook_retry_base_s: float = Field(default=10.0, gt=0)
     webhook_disable_after: int = Field(default=20, ge=1)
     webhook_timeout_s: float = Field(default=10.0, gt=0)
+    # Endpoints sent to at once; each endpoint gets its deliveries one after another.
+    webhook_concurrency: int = Field(default=8, ge=1)
     rate_limit_enabled: bool = True
     rate_limit_default: str = "600/minute"
     rate_limit_login_ip: str = "30/minute"

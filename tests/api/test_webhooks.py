@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import itertools
 import json
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -21,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from erp_engine.api.app import create_app
@@ -29,9 +32,17 @@ from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.roles import Role
 from erp_engine.ops.model import IdempotencyRecord
 from erp_engine.settings import Settings
+from erp_engine.webhooks import targets
 from erp_engine.webhooks.delivery import HttpSender
 from erp_engine.webhooks.model import WebhookDelivery
-from erp_engine.webhooks.service import CURSOR_NAME, dispatch_once, enqueue_deliveries
+from erp_engine.webhooks.service import (
+    CURSOR_NAME,
+    attempt_lease,
+    claim_batches,
+    dispatch_once,
+    enqueue_deliveries,
+)
+from erp_engine.webhooks.worker import run_dispatcher
 from tests.api.test_conventions import assert_problem, error_fields
 from tests.api.test_events_feed import running_transactions
 from tests.support.api import Api
@@ -59,6 +70,9 @@ class Receiver:
         self.requests: list[Received] = []
         self.statuses: list[int] = []  # answered in turn; then `default`
         self.default = 200
+        self.held: set[str] = set()  # paths whose answer waits until `release` is set
+        self.release = threading.Event()
+        self.drip_s = 0.0  # seconds between the bytes of a dripping answer (path /drip)
         self._lock = threading.Lock()
         receiver = self
 
@@ -71,12 +85,31 @@ class Receiver:
                         Received(self.command, self.path, dict(self.headers.items()), body)
                     )
                     status = receiver.statuses.pop(0) if receiver.statuses else receiver.default
+                if self.path in receiver.held:
+                    receiver.release.wait(timeout=60)
+                if self.path == "/drip":
+                    self._drip()
+                    return
                 self.send_response(status)
                 if 300 <= status < 400:
                     self.send_header("Location", receiver.url("/elsewhere"))
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
+
+            def _drip(self) -> None:
+                """A 200 whose body comes a byte at a time, each in time for a read timeout."""
+                body = b"x" * 20
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for byte in body:
+                    time.sleep(receiver.drip_s)
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the sender gave up: what this answer is for
 
             do_POST = do_GET = _record
 
@@ -107,6 +140,7 @@ def receiver() -> Iterator[Receiver]:
     try:
         yield server
     finally:
+        server.release.set()
         server.server.shutdown()
         server.server.server_close()
 
@@ -136,8 +170,10 @@ def policy(settings: Settings, **overrides) -> Settings:
     return settings.model_copy(update=values)
 
 
-async def create_hook(hooks: Api, receiver: Receiver, events=("item.*",), **fields) -> dict:
-    body = {"url": receiver.url(), "events": list(events), "secret": SECRET, **fields}
+async def create_hook(
+    hooks: Api, receiver: Receiver, events=("item.*",), path: str = "/hook", **fields
+) -> dict:
+    body = {"url": receiver.url(path), "events": list(events), "secret": SECRET, **fields}
     return await hooks.ok("POST", HOOKS, 201, json=body, role=ADMIN)
 
 
@@ -182,9 +218,13 @@ async def enqueue_all(uow_factory, within: float = 60) -> None:
 
 
 async def dispatch(
-    uow_factory, now: datetime, settings: Settings, allowed_hosts: tuple[str, ...] = ("127.0.0.1",)
+    uow_factory,
+    now: datetime,
+    settings: Settings,
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1",),
+    timeout_s: float = 5,
 ) -> int:
-    sender = HttpSender(timeout_s=5, allowed_hosts=list(allowed_hosts))
+    sender = HttpSender(timeout_s=timeout_s, allowed_hosts=list(allowed_hosts))
     try:
         return await dispatch_once(uow_factory, sender, now=now, settings=settings)
     finally:
@@ -328,6 +368,16 @@ async def test_failures_are_retried_with_exponential_back_off_until_the_limit(
         500,
     )
     assert delivery["delivered_at"] is None
+    sent_at = [when(a["attempted_at"]) for a in delivery["attempt_log"]]
+    assert [(a["number"], a["status_code"]) for a in delivery["attempt_log"]] == [
+        (1, 500),
+        (2, 500),
+        (3, 500),
+        (4, 500),
+    ]
+    assert [later - earlier for earlier, later in itertools.pairwise(sent_at)] == [
+        timedelta(seconds=delay) for delay in (10, 20, 40)
+    ]
     assert await dispatch(uow_factory, now + timedelta(days=2), rules) == 0
     assert len(receiver.posts()) == 4
     failed = await deliveries(hooks, hook["id"], status="failed")
@@ -354,6 +404,13 @@ async def test_a_retry_that_succeeds_ends_the_failure_streak(
     assert [r.path for r in receiver.requests] == ["/hook"] * 3
     [delivery] = (await deliveries(hooks, hook["id"]))["data"]
     assert (delivery["status"], delivery["attempts"]) == ("succeeded", 3)
+    # Every attempt is in the log, not only the last one.
+    assert [(a["number"], a["status_code"], a["error"]) for a in delivery["attempt_log"]] == [
+        (1, 500, None),
+        (2, 503, None),
+        (3, 200, None),
+    ]
+    assert all(a["duration_ms"] >= 0 for a in delivery["attempt_log"])
     shown = await hooks.ok("GET", f"{HOOKS}/{hook['id']}", role=ADMIN)
     assert (shown["active"], shown["consecutive_failures"]) == (True, 0)
 
@@ -425,6 +482,8 @@ async def test_the_target_is_checked_again_when_sending(hooks, receiver, uow_fac
     assert delivery["status"] == "pending"
     assert delivery["last_status_code"] is None
     assert "internal" in delivery["last_error"].lower()
+    [attempt] = delivery["attempt_log"]
+    assert (attempt["status_code"], attempt["error"]) == (None, delivery["last_error"])
 
 
 async def test_the_delivery_log_pages_and_belongs_to_its_hook(
@@ -442,6 +501,181 @@ async def test_the_delivery_log_pages_and_belongs_to_its_hook(
         f"{HOOKS}/00000000-0000-4000-8000-000000000000/deliveries", role=ADMIN
     )
     assert_problem(missing, 404, "not_found")
+
+
+# Several endpoints, several dispatchers -----------------------------------------------------
+
+
+async def wait_for(condition, what: str, within: float = 30) -> None:
+    """Poll the receiver or the database (the dispatcher works in the background)."""
+    deadline = time.monotonic() + within
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within}s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def running(uow_factory, rules: Settings, stop: asyncio.Event) -> asyncio.Task:
+    return asyncio.create_task(run_dispatcher(uow_factory, rules, stop=stop, idle_s=0.02))
+
+
+async def test_a_dead_endpoint_does_not_hold_up_the_others(hooks, receiver, uow_factory, settings):
+    receiver.held.add("/dead")  # takes the request, then answers nothing until released
+    dead = await create_hook(hooks, receiver, events=("warehouse.*",), path="/dead")
+    alive = await create_hook(hooks, receiver)
+    await hooks.ok("POST", "/api/v1/warehouses", 201, json={"code": "WEST", "name": "West"})
+    await hooks.item()  # its delivery is due after the dead endpoint's one
+    await enqueue(uow_factory, 2)
+    rules = policy(settings, webhook_allowed_hosts=["127.0.0.1"], webhook_timeout_s=60)
+    stop = asyncio.Event()
+    dispatcher = running(uow_factory, rules, stop)
+    try:
+        await wait_for(lambda: _has_posts(receiver, "/hook"), "the live endpoint's delivery")
+        assert len(receiver.posts("/dead")) == 1  # still waiting for its answer
+        [waiting] = (await deliveries(hooks, dead["id"]))["data"]
+        assert (waiting["status"], waiting["attempts"]) == ("pending", 0)
+        receiver.release.set()
+        await wait_for(
+            lambda: _all_succeeded(hooks, dead["id"]), "the dead endpoint to answer at last"
+        )
+    finally:
+        receiver.release.set()
+        stop.set()
+        await asyncio.wait_for(dispatcher, timeout=60)
+    [delivered] = (await deliveries(hooks, alive["id"]))["data"]
+    assert delivered["status"] == "succeeded"
+
+
+async def _has_posts(receiver: Receiver, path: str) -> bool:
+    return bool(receiver.posts(path))
+
+
+async def _all_succeeded(hooks: Api, hook_id: str) -> bool:
+    log = await deliveries(hooks, hook_id)
+    return log["count"] > 0 and {d["status"] for d in log["data"]} == {"succeeded"}
+
+
+async def test_a_claimed_batch_stays_leased_until_it_can_have_been_sent(
+    hooks, receiver, uow_factory, settings
+):
+    await create_hook(hooks, receiver)
+    for _ in range(3):
+        await hooks.item()
+    await enqueue(uow_factory, 3)
+    rules = policy(settings, webhook_timeout_s=100)
+    now = utcnow()
+    [batch] = await claim_batches(uow_factory(), now=now, settings=rules, endpoints=8)
+    assert len(batch) == 3
+    # Three attempts of up to 100 s each: nobody else takes any of them before they can
+    # all have been sent, nor a later delivery of the same endpoint (order per endpoint).
+    await hooks.item()
+    await enqueue(uow_factory, 4)
+    last_lease_ends = now + 3 * attempt_lease(rules)
+    almost = last_lease_ends - timedelta(seconds=1)
+    assert await claim_batches(uow_factory(), now=almost, settings=rules, endpoints=8) == []
+    # A dispatcher that died meanwhile: its leases end and another sends them, in order.
+    [again] = await claim_batches(uow_factory(), now=last_lease_ends, settings=rules, endpoints=8)
+    assert [a.delivery_id for a in again[:3]] == [a.delivery_id for a in batch]
+    assert len(again) == 4
+
+
+async def test_two_dispatchers_send_each_delivery_once_and_each_endpoint_in_order(
+    hooks, receiver, uow_factory, settings
+):
+    paths = ["/a", "/b", "/c"]
+    ids = [(await create_hook(hooks, receiver, path=path))["id"] for path in paths]
+    for _ in range(6):
+        await hooks.item()
+    await enqueue(uow_factory, 18)
+    succeeded = REGISTRY.get_sample_value("erp_webhook_attempts_total", {"result": "succeeded"})
+    rules = policy(settings, webhook_allowed_hosts=["127.0.0.1"], webhook_concurrency=2)
+    stop = asyncio.Event()
+    dispatchers = [running(uow_factory, rules, stop) for _ in range(2)]
+    try:
+        for hook_id in ids:
+            await wait_for(lambda h=hook_id: _all_succeeded(hooks, h), "every delivery")
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*dispatchers), timeout=60)
+    sent = [r.headers["X-ERP-Delivery"] for r in receiver.requests]
+    assert len(sent) == len(set(sent)) == 18
+    for path in paths:
+        occurred = [json.loads(r.body)["occurred_at"] for r in receiver.posts(path)]
+        assert occurred == sorted(occurred)
+    after = REGISTRY.get_sample_value("erp_webhook_attempts_total", {"result": "succeeded"})
+    assert after - (succeeded or 0) == 18
+
+
+async def test_a_slowly_dripping_answer_is_cut_off_at_the_timeout(
+    hooks, receiver, uow_factory, settings
+):
+    receiver.drip_s = 0.2  # 20 bytes over 4 s; no single read waits anywhere near 1 s
+    hook = await create_hook(hooks, receiver, path="/drip")
+    await hooks.item()
+    await enqueue(uow_factory, 1)
+    assert await dispatch(uow_factory, utcnow(), policy(settings), timeout_s=1) == 1
+    [delivery] = (await deliveries(hooks, hook["id"]))["data"]
+    assert (delivery["status"], delivery["last_status_code"]) == ("pending", None)
+    assert delivery["last_error"] == "No answer within 1 s."
+
+
+class Resolver:
+    """getaddrinfo for the name `hook.test`: the given answers in turn (the last repeats)."""
+
+    NAME = "hook.test"
+
+    def __init__(self, *answers: str):
+        self.answers = list(answers)
+        self.asked: list[str] = []
+        self.real = socket.getaddrinfo
+
+    def __call__(self, host, port, *args, **kwargs):
+        if (host.decode() if isinstance(host, bytes) else host) != self.NAME:  # anyio: bytes
+            return self.real(host, port, *args, **kwargs)
+        address = self.answers[min(len(self.asked), len(self.answers) - 1)]
+        self.asked.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+
+async def test_the_request_goes_to_the_address_that_was_checked(
+    hooks, receiver, uow_factory, settings, monkeypatch
+):
+    """DNS rebinding: the name answers an allowed address to the check and the receiver's
+    (internal) address to anyone asking again; nothing may reach the receiver."""
+    # 127.0.0.2 stands for a public address (nothing listens there); 127.0.0.1 is internal.
+    monkeypatch.setattr(targets, "_is_internal", lambda address: address != "127.0.0.2")
+    resolver = Resolver("127.0.0.2", "127.0.0.2", "127.0.0.1")
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    port = receiver.server.server_port
+    hook = await hooks.ok(
+        "POST",
+        HOOKS,
+        201,
+        role=ADMIN,
+        json={"url": f"http://{Resolver.NAME}:{port}/hook", "events": ["item.*"]},
+    )
+    await hooks.item()
+    await enqueue(uow_factory, 1)
+    assert await dispatch(uow_factory, utcnow(), policy(settings), allowed_hosts=()) == 1
+    assert receiver.requests == []
+    assert resolver.asked == ["127.0.0.2", "127.0.0.2"]  # saved, then sent: once each
+    [delivery] = (await deliveries(hooks, hook["id"]))["data"]
+    assert (delivery["status"], delivery["last_error"]) == ("pending", "ConnectError")
+
+
+async def test_a_pinned_request_still_names_its_host(
+    hooks, receiver, uow_factory, settings, monkeypatch
+):
+    monkeypatch.setattr(targets, "_is_internal", lambda address: False)
+    monkeypatch.setattr(socket, "getaddrinfo", Resolver("127.0.0.1"))
+    port = receiver.server.server_port
+    url = f"http://{Resolver.NAME}:{port}/hook"
+    await hooks.ok("POST", HOOKS, 201, role=ADMIN, json={"url": url, "events": ["item.*"]})
+    await hooks.item()
+    await enqueue(uow_factory, 1)
+    assert await dispatch(uow_factory, utcnow(), policy(settings), allowed_hosts=()) == 1
+    [request] = receiver.posts()
+    assert request.headers["Host"] == f"{Resolver.NAME}:{port}"
 
 
 # Server-side request forgery ----------------------------------------------------------------

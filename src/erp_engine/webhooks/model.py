@@ -1,4 +1,4 @@
-"""Webhook subscriptions and the log of every delivery attempt."""
+"""Webhook subscriptions, their deliveries and the log of every attempt."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp_engine.db.base import Base
 from erp_engine.db.columns import Timestamped, UUIDKey
@@ -58,8 +58,32 @@ class WebhookDelivery(UUIDKey, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set while a dispatcher is sending it: no other dispatcher takes this webhook's
+    # deliveries before then, so none is sent twice and each endpoint gets them in order.
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempt_log: Mapped[list[WebhookAttempt]] = relationship(
+        order_by="WebhookAttempt.number", lazy="raise", passive_deletes=True
+    )
 
     __table_args__ = (
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
         Index("ix_webhook_deliveries_webhook", "webhook_id", "created_at"),
+        Index("ix_webhook_deliveries_created", "created_at"),
     )
+
+
+class WebhookAttempt(UUIDKey, Base):
+    """One try at sending a delivery, kept for the delivery log."""
+
+    __tablename__ = "webhook_attempts"
+
+    delivery_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_webhook_attempts_delivery", "delivery_id", "number", unique=True),)

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from erp_engine.db.pagination import Page, PageParams, order_by, paginate
 from erp_engine.errors import NotFoundError
@@ -41,7 +42,11 @@ async def list_deliveries(
     session: AsyncSession, webhook_id: uuid.UUID, params: PageParams, *, status: str | None = None
 ) -> Page[DeliveryRead]:
     await get_webhook(session, webhook_id)
-    stmt = select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook_id)
+    stmt = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == webhook_id)
+        .options(selectinload(WebhookDelivery.attempt_log))
+    )
     if status:
         stmt = stmt.where(WebhookDelivery.status == status)
     stmt = stmt.order_by(

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from erp_engine.webhooks.model import DeliveryStatus, Webhook, WebhookDelivery
+
+
+def _leased(webhook_id, now: datetime):
+    """Some delivery of the webhook is being sent by a dispatcher whose lease still holds."""
+    leased = aliased(WebhookDelivery)
+    return exists().where(
+        leased.webhook_id == webhook_id,
+        leased.status == DeliveryStatus.PENDING,
+        leased.leased_until > now,
+    )
 
 
 class WebhookRepository:
@@ -33,23 +45,61 @@ class WebhookRepository:
         await self.session.delete(webhook)
         await self.session.flush()
 
-    async def claim_due(self, now: datetime, limit: int) -> list[WebhookDelivery]:
-        """Pending deliveries whose time has come, locked (other dispatchers skip them).
+    async def ready(
+        self, now: datetime, *, limit: int, busy: Collection[uuid.UUID] = ()
+    ) -> list[Webhook]:
+        """Active webhooks with a delivery due and none being sent, longest waiting first,
+        locked: another dispatcher skips them (PostgreSQL; SQLite has one writer anyway).
         A disabled webhook's deliveries wait until it is active again."""
-        active = select(Webhook.id).where(Webhook.active.is_(True))
+        pending = WebhookDelivery.status == DeliveryStatus.PENDING
+        due = (
+            select(func.min(WebhookDelivery.next_attempt_at))
+            .where(WebhookDelivery.webhook_id == Webhook.id, pending)
+            .where(WebhookDelivery.next_attempt_at <= now)
+            .scalar_subquery()
+        )
+        stmt = select(Webhook).where(
+            Webhook.active.is_(True), due.is_not(None), ~_leased(Webhook.id, now)
+        )
+        if busy:
+            stmt = stmt.where(Webhook.id.not_in(list(busy)))
+        stmt = stmt.order_by(due, Webhook.id).limit(limit)
+        if self._postgres:
+            stmt = stmt.with_for_update(skip_locked=True, of=Webhook)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def due(self, webhook_id: uuid.UUID, now: datetime, limit: int) -> list[WebhookDelivery]:
+        """A webhook's due deliveries in order, or none while another dispatcher sends to it.
+
+        Read after the webhook row is locked: a dispatcher that leased some of them and
+        committed just before is seen here, even if `ready` ran on an older snapshot.
+        """
         stmt = (
             select(WebhookDelivery)
             .where(
+                WebhookDelivery.webhook_id == webhook_id,
                 WebhookDelivery.status == DeliveryStatus.PENDING,
                 WebhookDelivery.next_attempt_at <= now,
-                WebhookDelivery.webhook_id.in_(active),
+                ~_leased(webhook_id, now),
             )
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .order_by(
+                WebhookDelivery.next_attempt_at, WebhookDelivery.created_at, WebhookDelivery.id
+            )
             .limit(limit)
         )
-        if self.session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
         return list((await self.session.execute(stmt)).scalars())
+
+    async def release(self, delivery_ids: list[uuid.UUID]) -> None:
+        """End the leases of deliveries that were claimed but not sent."""
+        await self.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(delivery_ids))
+            .values(leased_until=None)
+        )
+
+    @property
+    def _postgres(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
 
     async def get_delivery(self, delivery_id: uuid.UUID) -> WebhookDelivery | None:
         stmt = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()

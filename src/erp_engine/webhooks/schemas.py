@@ -53,6 +53,14 @@ class WebhookCreated(WebhookRead):
     secret: str = Field(description="shown once; verify X-ERP-Signature with it")
 
 
+class AttemptRead(OutputModel):
+    number: int
+    attempted_at: Timestamp
+    duration_ms: int
+    status_code: int | None = Field(description="the answer's status; null when none came")
+    error: str | None
+
+
 class DeliveryRead(OutputModel):
     id: uuid.UUID
     webhook_id: uuid.UUID
@@ -66,3 +74,4 @@ class DeliveryRead(OutputModel):
     created_at: Timestamp
     delivered_at: Timestamp | None
     payload: dict[str, Any]
+    attempt_log: list[AttemptRead] = Field(description="every attempt so far, oldest first")

@@ -1254,6 +1254,22 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
+        /** AttemptRead */
+        AttemptRead: {
+            /** Number */
+            number: number;
+            /** Attempted At */
+            attempted_at: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /**
+             * Status Code
+             * @description the answer's status; null when none came
+             */
+            status_code: number | null;
+            /** Error */
+            error: string | null;
+        };
         /** AuditRead */
         AuditRead: {
             /**
@@ -1395,6 +1411,11 @@ export interface components {
             payload: {
                 [key: string]: unknown;
             };
+            /**
+             * Attempt Log
+             * @description every attempt so far, oldest first
+             */
+            attempt_log: components["schemas"]["AttemptRead"][];
         };
         /**
          * DeliveryStatus
