@@ -28,8 +28,9 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from erp_engine.catalog.model import Item
 from erp_engine.events.model import OutboxEvent
 from erp_engine.kernel.roles import Role
 from erp_engine.spreadsheets import queries, reading, writing
@@ -42,6 +43,7 @@ from erp_engine.spreadsheets.columns import (
     unescape,
 )
 from erp_engine.spreadsheets.reading import SpreadsheetError, read_table
+from erp_engine.spreadsheets.repository import ImportLookups
 from erp_engine.spreadsheets.writing import EXCEL_MAX_ROWS, SHEET_ROWS, XlsxStream, neutralise
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spreadsheets"
@@ -349,8 +351,10 @@ async def test_opening_stock_workbook_sets_on_hand_with_one_adjustment_per_wareh
     assert sorted(len(a["lines"]) for a in adjustments) == [2, 2]
     assert {a["reason"] for a in adjustments} == {"Opening stock import"}
     again = await imported(api, STOCK_IMPORT, "opening_stock.xlsx", content)
-    assert (again["updated"], again["unchanged"]) == (0, 4)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 4)
+    assert again["adjustments"] == []
     assert await count(api, MOVES) == 4
+    assert await count(api, "/api/v1/stock-adjustments") == 2
 
 
 async def test_stock_rows_are_checked_against_items_warehouses_and_reservations(api):
@@ -524,6 +528,59 @@ async def test_errors_beyond_a_thousand_are_counted_not_listed(api):
     assert "1500 problem(s)" in body["detail"]
 
 
+async def _deleted_meanwhile(app, lookups: ImportLookups, sku: str) -> None:
+    """Delete the item as a concurrent request would, after the import read it and before it
+    locks it: for real on PostgreSQL; on SQLite, whose writers take turns so the race cannot
+    happen, inside the import's own transaction, which its refusal rolls back."""
+    stmt = delete(Item).where(Item.sku == sku)
+    if app.state.db_engine.dialect.name == "postgresql":
+        async with app.state.db_engine.begin() as connection:
+            await connection.execute(stmt)
+    else:
+        await lookups.session.execute(stmt)
+
+
+async def test_an_item_deleted_while_an_upsert_import_runs_is_a_conflict_not_a_500(
+    api, app, monkeypatch
+):
+    original = ImportLookups.item_values
+
+    async def item_values(self, item_ids, fields, *, lock):
+        await _deleted_meanwhile(app, self, "GONE-1")
+        return await original(self, item_ids, fields, lock=lock)
+
+    monkeypatch.setattr(ImportLookups, "item_values", item_values)
+    await api.item("STAY-1", name="Old")
+    content = csv_bytes([["SKU", "Name"], ["GONE-1", "New"], ["STAY-1", "New"], ["NEW-1", "New"]])
+    for dry_run in (True, False):
+        if "GONE-1" not in await items_by_sku(api):
+            await api.item("GONE-1", name="Old")
+        response = await upload(
+            api, ITEMS_IMPORT, "up.csv", content, mode="upsert", dry_run=dry_run
+        )
+        body = problem(response, 409, "conflict")
+        assert "1 item(s) were deleted while the import ran (GONE-1)" in body["detail"]
+    items = await items_by_sku(api)
+    assert "NEW-1" not in items
+    assert items["STAY-1"]["name"] == "Old"
+
+
+async def test_an_item_deleted_while_a_stock_import_runs_is_a_conflict(api, app, monkeypatch):
+    original = ImportLookups.lock_items
+
+    async def lock_items(self, item_ids):
+        await _deleted_meanwhile(app, self, "GONE-2")
+        return await original(self, item_ids)
+
+    monkeypatch.setattr(ImportLookups, "lock_items", lock_items)
+    await api.item("GONE-2")
+    content = csv_bytes([["SKU", "Warehouse code", "Counted quantity"], ["GONE-2", "MAIN", "5"]])
+    body = problem(await upload(api, STOCK_IMPORT, "count.csv", content), 409, "conflict")
+    assert "(GONE-2)" in body["detail"]
+    assert await count(api, MOVES) == 0
+    assert await count(api, "/api/v1/stock-adjustments") == 0
+
+
 # Import: hostile files -------------------------------------------------------------------
 
 
@@ -628,6 +685,7 @@ MEMORY_PROBE = """
 import resource, sys
 import openpyxl.reader.excel, openpyxl.styles.stylesheet
 from erp_engine.spreadsheets.reading import SpreadsheetError, read_table
+from erp_engine.spreadsheets.repository import ImportLookups
 data = sys.stdin.buffer.read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
@@ -1053,13 +1111,38 @@ async def test_an_items_export_reimports_cleanly_and_edits_apply(api, engines, f
     assert items["KBD-KEYCAP"]["name"] == "바뀐 이름"
 
 
-async def test_a_stocks_export_reimports_as_a_count_that_changes_nothing(api):
+async def test_a_stocks_export_reimports_as_a_count_that_changes_nothing_and_writes_nothing(
+    api, app
+):
     item = await api.item("CNT-1")
+    other = await api.item("CNT-2")
     await api.receive(item["id"], 9)
+    await api.receive(other["id"], 4)
     exported = (await api.get(f"{STOCKS}/export")).content
     result = await imported(api, STOCK_IMPORT, "stocks.xlsx", exported)
-    assert (result["created"], result["updated"], result["unchanged"]) == (1, 0, 1)
-    assert await count(api, MOVES) == 1
+    assert result == {
+        "dry_run": False,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "errors": [],
+        "adjustments": [],
+    }
+    assert await count(api, "/api/v1/stock-adjustments") == 0
+    async with app.state.db_engine.connect() as connection:
+        events = (await connection.execute(select(OutboxEvent.type))).scalars().all()
+    assert "stock.adjusted" not in events
+    # A count with one change and one confirmation records only the change.
+    rows = csv_rows(
+        (await api.get(f"{STOCKS}/export", params={"format": "csv", "sort": "sku"})).content
+    )
+    rows[1][3] = "7"
+    result = await imported(api, STOCK_IMPORT, "stocks.csv", codecs.BOM_UTF8 + csv_bytes(rows))
+    assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 1)
+    assert result["adjustments"] == ["ADJ-000001"]
+    [adjustment] = (await api.ok("GET", "/api/v1/stock-adjustments"))["data"]
+    assert [line["item_id"] for line in adjustment["lines"]] == [item["id"]]
+    assert (await api.stock(item["id"]))["on_hand"] == 7
 
 
 # Cells ------------------------------------------------------------------------------------

@@ -103,6 +103,11 @@ def test_import_dry_run_then_real_then_stock_then_export_round_trip(workspace):
     assert stock.returncode == 0, stock.stderr
     assert "2 adjustment(s) were created" in stock.stdout
     assert "ADJ-" in stock.stdout
+    same = erp("import", "stock", FIXTURES / "opening_stock.xlsx", cwd=folder, env=env)
+    assert same.returncode == 0, same.stderr
+    assert "0 adjustment(s) were created, 0 stock row(s) were updated, 4 unchanged" in same.stdout
+    assert "nothing to change, nothing was written" in same.stdout
+    assert "ADJ-" not in same.stdout
 
     exported = folder / "items.xlsx"
     done = erp("export", "items", "-o", exported, cwd=folder, env=env)
@@ -145,3 +150,17 @@ def test_export_refuses_filters_that_do_not_apply_and_unknown_codes(workspace):
     assert sort.returncode == 1
     assert "Cannot sort by 'colour'" in sort.stderr
     assert not (folder / "z.xlsx").exists()
+
+
+def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(workspace):
+    folder, env = workspace
+    huge = folder / "huge.csv"
+    with huge.open("wb") as target:
+        target.truncate(2**30)  # sparse: reading it whole would take a GiB of memory
+    try:
+        for kind in ("items", "stock"):
+            done = erp("import", kind, huge, "--dry-run", cwd=folder, env=env)
+            assert done.returncode == 1
+            assert "The file is 1,073,741,824 bytes; the limit is 10 MiB" in done.stderr
+    finally:
+        huge.unlink()

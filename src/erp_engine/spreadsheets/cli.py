@@ -93,15 +93,23 @@ def _run_import(kind: str, file: Path, **options: Any) -> None:
     from erp_engine.errors import DomainError
     from erp_engine.kernel.principal import SYSTEM
     from erp_engine.spreadsheets import service
+    from erp_engine.spreadsheets.reading import refuse_oversized
     from erp_engine.uow import UnitOfWork
 
     if not file.is_file():
         err.print(f"[red]No such file:[/] {file}")
         raise typer.Exit(2)
+    settings = Settings()
+    try:
+        # The API's limit, checked before the file is read whole.
+        refuse_oversized(file.stat().st_size, settings.max_upload_bytes)
+    except DomainError as error:
+        err.print(f"[red]{error.detail}[/]")
+        raise typer.Exit(1) from error
     data = file.read_bytes()
 
     async def run():
-        engine, write, _ = _database(Settings())
+        engine, write, _ = _database(settings)
         try:
             with _progress() as progress:
                 tasks: dict[str, Any] = {}
@@ -137,6 +145,8 @@ def _run_import(kind: str, file: Path, **options: Any) -> None:
         f"{'stock row(s)' if kind == 'stock' else 'item(s)'} {verb} updated, "
         f"{result.unchanged} unchanged."
     )
+    if kind == "stock" and not result.created and not result.errors:
+        console.print("Every count matches on-hand: nothing to change, nothing was written.")
     if result.adjustments:
         console.print(f"Adjustments: {', '.join(result.adjustments)}")
     if result.errors:

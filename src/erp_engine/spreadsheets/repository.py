@@ -79,9 +79,11 @@ class ImportLookups:
             for i, w, on_hand, reserved in await self.session.execute(stmt)
         }
 
-    async def lock_items(self, item_ids: list[uuid.UUID]) -> None:
-        """Lock item rows in ascending id order (PostgreSQL; SQLite has one writer anyway)."""
+    async def lock_items(self, item_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Lock item rows in ascending id order (PostgreSQL; SQLite has one writer anyway);
+        return the ids that still exist."""
         ordered = sorted(set(item_ids))
+        found: set[uuid.UUID] = set()
         for start in range(0, len(ordered), CHUNK):
             stmt = (
                 select(Item.id)
@@ -89,4 +91,5 @@ class ImportLookups:
                 .order_by(Item.id)
                 .with_for_update()
             )
-            await self.session.execute(stmt)
+            found.update((await self.session.execute(stmt)).scalars())
+        return found

@@ -24,7 +24,7 @@ import anyio
 
 from erp_engine.audit.service import add_event
 from erp_engine.catalog import service as catalog
-from erp_engine.errors import ValidationError
+from erp_engine.errors import ConflictError, ValidationError
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.quantity import MONEY_PLACES, QUANTITY_PLACES, ZERO, plain
 from erp_engine.ledger import service as ledger
@@ -350,6 +350,7 @@ async def import_items(
     Raises:
         SpreadsheetError: the file cannot be read as a spreadsheet (also on a dry run).
         ImportRejectedError: a real import whose rows have problems; nothing was written.
+        ConflictError: an item of the file was deleted while the import ran.
     """
     with _collector_paused():
         parsed = await read_rows(
@@ -449,6 +450,7 @@ async def _apply_items(
         before = await lookups.item_values(
             [item_id for item_id, _ in matched], catalog.IMPORTED_FIELDS, lock=not dry_run
         )
+        _refuse_deleted([fields["sku"] for item_id, fields in matched if item_id not in before])
         changes = [
             (item_id, before[item_id], before[item_id] | fields) for item_id, fields in matched
         ]
@@ -479,6 +481,19 @@ async def _apply_items(
         return result
 
 
+def _refuse_deleted(skus: list[str]) -> None:
+    """Items read at the start of the import that were gone when their rows were locked.
+
+    Raises:
+        ConflictError: another request deleted them meanwhile; nothing was imported.
+    """
+    if skus:
+        raise ConflictError(
+            f"{len(skus)} item(s) were deleted while the import ran ({', '.join(skus[:5])}"
+            f"{', …' if len(skus) > 5 else ''}); nothing was imported. Try the import again."
+        )
+
+
 def _new_item(fields: dict[str, Any]) -> dict[str, Any]:
     defaults = {
         "engine_id": None,
@@ -507,11 +522,13 @@ async def import_stock_counts(
 ) -> ImportResult:
     """Set on-hand per (SKU, warehouse) to the counted quantities: one stock adjustment per
     warehouse, through the ledger. `created` counts adjustments, `updated` the stock rows
-    whose on-hand changes, `unchanged` the lines that confirm the current on-hand.
+    whose on-hand changes, `unchanged` the lines that confirm the current on-hand (they are
+    skipped; when no line changes anything, nothing is written).
 
     Raises:
         SpreadsheetError: the file cannot be read as a spreadsheet (also on a dry run).
         ImportRejectedError: a real import whose rows have problems; nothing was written.
+        ConflictError: an item of the file was deleted while the import ran.
     """
     with _collector_paused():
         parsed = await read_rows(
@@ -585,22 +602,26 @@ async def _apply_counts(
                 )
             if row in parsed.problems.rows:  # only valid rows count, also on a dry run
                 continue
-            counts.setdefault(warehouse[0], []).append((item.id, counted))
             if counted == on_hand:
+                # A count that confirms on-hand changes nothing: no line, no move, and a
+                # re-imported stocks export burns no adjustment number.
                 result.unchanged += 1
-            else:
-                result.updated += 1
+                continue
+            counts.setdefault(warehouse[0], []).append((item.id, counted))
+            result.updated += 1
         result.created = len(counts)
         if progress:
             progress("check", len(parsed.rows), len(parsed.rows))
         _finish(result, parsed)
-        if dry_run or parsed.problems:
+        if dry_run or parsed.problems or not counts:
             return result
         # Lock order of every writer: counter, then items (ascending), then stock rows.
         codes = {warehouse_id: code for code, (warehouse_id, _) in warehouses.items()}
         ordered = sorted(counts, key=lambda warehouse_id: codes[warehouse_id])
         numbers = [await next_number(uow, "adjustment") for _ in ordered]
-        await lookups.lock_items([item_id for lines in counts.values() for item_id, _ in lines])
+        item_ids = {item_id for lines in counts.values() for item_id, _ in lines}
+        gone = item_ids - await lookups.lock_items(list(item_ids))
+        _refuse_deleted([item.sku for item in items.values() if item.id in gone])
         done = 0
         for warehouse_id, number in zip(ordered, numbers, strict=True):
             await ledger.count_stock(
@@ -614,6 +635,6 @@ async def _apply_counts(
             result.adjustments.append(number)
             done += len(counts[warehouse_id])
             if progress:
-                progress("write", done, len(seen))
+                progress("write", done, result.updated)
         await uow.commit()
         return result
