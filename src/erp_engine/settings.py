@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     # Endpoints sent to at once; each endpoint gets its deliveries one after another.
     webhook_concurrency: int = Field(default=8, ge=1)
+    # Published events and finished webhook deliveries are deleted after this many days
+    # (0 = kept forever); unpublished events and pending deliveries never are.
+    outbox_retention_days: float = Field(default=30, ge=0)
+    webhook_delivery_retention_days: float = Field(default=30, ge=0)
     rate_limit_enabled: bool = True
     rate_limit_default: str = "600/minute"
     rate_limit_login_ip: str = "30/minute"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, insert, or_, select, text, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -26,6 +26,18 @@ FEED_HORIZON_TXID = text("""(
     WHERE (running::text::bigint % 4294967296) NOT IN (
         SELECT backend_xid::text::bigint FROM pg_stat_activity
         WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()))""")
+
+
+def _feed_txid():
+    """Feed order is (txid, position); without a txid (SQLite) an event sorts by position."""
+    return func.coalesce(OutboxEvent.txid, 0)
+
+
+def _after(cursor: Cursor):
+    txid = _feed_txid()
+    return or_(
+        txid > cursor.txid, and_(txid == cursor.txid, OutboxEvent.position > cursor.position)
+    )
 
 
 class OutboxRepository:
@@ -85,13 +97,10 @@ class OutboxRepository:
 
     async def feed(self, after: Cursor, limit: int) -> list[OutboxEvent]:
         """Events after the cursor in (txid, position) order, only from finished transactions."""
-        txid = func.coalesce(OutboxEvent.txid, 0)
-        stmt = select(OutboxEvent).where(
-            or_(txid > after.txid, and_(txid == after.txid, OutboxEvent.position > after.position))
-        )
+        stmt = select(OutboxEvent).where(_after(after))
         if self._postgres:
             stmt = stmt.where(OutboxEvent.txid < FEED_HORIZON_TXID)
-        stmt = stmt.order_by(txid, OutboxEvent.position).limit(limit)
+        stmt = stmt.order_by(_feed_txid(), OutboxEvent.position).limit(limit)
         return list((await self.session.execute(stmt)).scalars())
 
     async def backlog(self) -> tuple[int, datetime | None]:
@@ -109,6 +118,24 @@ class OutboxRepository:
             self.session.add(row)
             await self.session.flush()
         return Cursor(row.txid, row.position)
+
+    async def read_cursor(self, name: str) -> Cursor | None:
+        """Where `name` has read up to, without locking it (None if it never read)."""
+        row = await self.session.get(WebhookCursor, name)
+        return None if row is None else Cursor(row.txid, row.position)
+
+    async def prune_published(self, before: datetime, limit: int, read: Cursor) -> int:
+        """Delete up to `limit` events published before `before` and already read through
+        the feed up to `read`; never an unpublished one. Return how many."""
+        oldest = (
+            select(OutboxEvent.position)
+            .where(OutboxEvent.published_at < before, ~_after(read))
+            .order_by(OutboxEvent.published_at, OutboxEvent.position)
+            .limit(limit)
+        )
+        stmt = delete(OutboxEvent).where(OutboxEvent.position.in_(oldest))
+        result = await self.session.execute(stmt.execution_options(synchronize_session=False))
+        return result.rowcount
 
     async def save_cursor(self, name: str, cursor: Cursor) -> None:
         await self.session.execute(

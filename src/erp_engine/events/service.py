@@ -76,6 +76,18 @@ async def publish_pending(uow: UnitOfWork, publisher: Publisher, *, limit: int =
         return len(done)
 
 
+async def prune_published(uow: UnitOfWork, *, before: datetime, limit: int, read_by: str) -> int:
+    """Delete up to `limit` events published before `before` that the feed reader `read_by`
+    (the webhook dispatcher) has passed; return how many. Unpublished events stay."""
+    async with uow:
+        read = await uow.outbox.read_cursor(read_by)
+        if read is None:
+            return 0
+        deleted = await uow.outbox.prune_published(before, limit, read)
+        await uow.commit()
+        return deleted
+
+
 async def outbox_backlog(uow: UnitOfWork) -> tuple[int, datetime | None]:
     async with uow:
         return await uow.outbox.backlog()

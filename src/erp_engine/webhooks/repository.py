@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -96,6 +96,21 @@ class WebhookRepository:
             .where(WebhookDelivery.id.in_(delivery_ids))
             .values(leased_until=None)
         )
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` finished deliveries created before `before`; return how many."""
+        oldest = (
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.created_at < before,
+                WebhookDelivery.status != DeliveryStatus.PENDING,
+            )
+            .order_by(WebhookDelivery.created_at)
+            .limit(limit)
+        )
+        stmt = delete(WebhookDelivery).where(WebhookDelivery.id.in_(oldest))  # attempts cascade
+        result = await self.session.execute(stmt.execution_options(synchronize_session=False))
+        return result.rowcount
 
     @property
     def _postgres(self) -> bool:

@@ -342,3 +342,11 @@ async def dispatch_once(
         )
     )
     return sum(sent)
+
+
+async def prune_deliveries(uow: UnitOfWork, *, before: datetime, limit: int) -> int:
+    """Delete up to `limit` finished deliveries older than `before`; return how many."""
+    async with uow:
+        deleted = await uow.webhooks.prune(before, limit)
+        await uow.commit()
+        return deleted
