@@ -96,6 +96,10 @@ async def test_items_born_at_or_below_their_reorder_point_open_an_alert(api, app
         assert await _alerts(api, never["id"]) == []
     counts = (await api.ok("GET", "/api/v1/dashboard"))["counts"]
     assert counts["low_stock"] == counts["open_alerts"] == 2
+    audit = await api.ok("GET", "/api/v1/audit", params={"action": "alert.created"})
+    assert audit["count"] == 2
+    assert {entry["changes"]["status"][1] for entry in audit["data"]} == {"open"}
+    assert {Decimal(entry["changes"]["reorder_point"][1]) for entry in audit["data"]} == {5}
     await api.receive(created["id"], 6)
     assert (await _alerts(api, created["id"]))[0]["status"] == "closed"
 

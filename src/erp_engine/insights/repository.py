@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.catalog.model import Item
@@ -52,3 +52,7 @@ class AlertRepository:
 
     def add(self, alert: Alert) -> None:
         self.session.add(alert)
+
+    async def add_many(self, rows: list[dict]) -> None:
+        """Insert many alerts with one statement (Core: the ORM's flush is the slow part)."""
+        await self.session.execute(insert(Alert.__table__), rows)
