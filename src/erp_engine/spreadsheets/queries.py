@@ -242,6 +242,7 @@ async def xlsx_chunks(
     The XML and its compression run in a worker thread, so the event loop stays free.
     """
     writer = XlsxStream(query.columns, title=query.title)
+    yield writer.write([])  # the zip's first bytes, before the database answers
     async for rows in stream_rows(session, query):
         if chunk := await anyio.to_thread.run_sync(writer.write, rows):
             yield chunk

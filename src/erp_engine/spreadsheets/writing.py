@@ -182,7 +182,6 @@ class XlsxStream:
         self._sheets: list[tuple[str, str | None]] = []  # (title, auto-filter range)
         self._part: Any = None  # the open sheet entry
         self._part_rows = self._part_bytes = 0
-        self.rows = 0
 
     def write(self, rows: Iterable[Sequence[Any]]) -> bytes:
         """Add rows to the sheet; return the bytes ready to send."""
@@ -202,7 +201,6 @@ class XlsxStream:
             batch.append(data)
             pending += len(data)
             self._part_rows += 1
-            self.rows += 1
         self._put(b"".join(batch))
         return self._sink.take()
 
@@ -243,55 +241,8 @@ class XlsxStream:
             self._open_sheet()
         if self._part is not None:
             self._close_sheet()
-        sheets = self._sheets
-        entries = "".join(
-            f'<sheet name="{_escape(title)}" sheetId="{n}" r:id="rId{n}"/>'
-            for n, (title, _) in enumerate(sheets, 1)
-        )
-        names = "".join(
-            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
-            f"{_escape(_quoted(title))}!{ref}</definedName>"
-            for n, (title, ref) in enumerate(sheets)
-            if ref
-        )
-        self._zip.writestr(
-            "xl/workbook.xml",
-            f"{_XML}<workbook {_NS} {_NS_R}><bookViews><workbookView/></bookViews>"
-            f"<sheets>{entries}</sheets>"
-            + (f"<definedNames>{names}</definedNames>" if names else "")
-            + "</workbook>",
-        )
-        links = "".join(
-            f'<Relationship Id="rId{n}" Type="{_DOC}/worksheet" Target="worksheets/sheet{n}.xml"/>'
-            for n in range(1, len(sheets) + 1)
-        )
-        self._zip.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'{_XML}<Relationships xmlns="{_PKG}/relationships">{links}'
-            f'<Relationship Id="rId{len(sheets) + 1}" Type="{_DOC}/styles" Target="styles.xml"/>'
-            "</Relationships>",
-        )
-        self._zip.writestr("xl/styles.xml", _STYLES)
-        self._zip.writestr(
-            "_rels/.rels",
-            f'{_XML}<Relationships xmlns="{_PKG}/relationships">'
-            f'<Relationship Id="rId1" Type="{_DOC}/officeDocument" Target="xl/workbook.xml"/>'
-            "</Relationships>",
-        )
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
-            f'ContentType="{_TYPE}.worksheet+xml"/>'
-            for n in range(1, len(sheets) + 1)
-        )
-        self._zip.writestr(
-            "[Content_Types].xml",
-            f'{_XML}<Types xmlns="{_PKG}/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}.styles+xml"/>'
-            f"{overrides}</Types>",
-        )
+        for name, xml in _package_parts(self._sheets):
+            self._zip.writestr(name, xml)
         self._zip.close()
         return self._sink.take()
 
@@ -337,6 +288,59 @@ class XlsxStream:
 
 def _quoted(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
+
+
+def _package_parts(sheets: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """The workbook, its relationships, styles and content types, for (title, filter) sheets."""
+    numbered = list(enumerate(sheets, 1))
+    entries = "".join(
+        f'<sheet name="{_escape(title)}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, (title, _) in numbered
+    )
+    names = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n - 1}" hidden="1">'
+        f"{_escape(_quoted(title))}!{ref}</definedName>"
+        for n, (title, ref) in numbered
+        if ref
+    )
+    links = "".join(
+        f'<Relationship Id="rId{n}" Type="{_DOC}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n, _ in numbered
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_TYPE}.worksheet+xml"/>'
+        for n, _ in numbered
+    )
+    relationships = f'{_XML}<Relationships xmlns="{_PKG}/relationships">'
+    return [
+        (
+            "xl/workbook.xml",
+            f"{_XML}<workbook {_NS} {_NS_R}><bookViews><workbookView/></bookViews>"
+            f"<sheets>{entries}</sheets>"
+            + (f"<definedNames>{names}</definedNames>" if names else "")
+            + "</workbook>",
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            f'{relationships}{links}<Relationship Id="rId{len(sheets) + 1}" '
+            f'Type="{_DOC}/styles" Target="styles.xml"/></Relationships>',
+        ),
+        ("xl/styles.xml", _STYLES),
+        (
+            "_rels/.rels",
+            f'{relationships}<Relationship Id="rId1" Type="{_DOC}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>',
+        ),
+        (
+            "[Content_Types].xml",
+            f'{_XML}<Types xmlns="{_PKG}/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}.styles+xml"/>'
+            f"{overrides}</Types>",
+        ),
+    ]
 
 
 class CsvWriter:
