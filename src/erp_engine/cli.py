@@ -277,6 +277,13 @@ def outbox_relay() -> None:
     configure_logging(settings)
     if not settings.nats_url:
         err.print("[yellow]NATS_URL is not set:[/] delivering webhooks only")
+    if settings.relay_metrics_address:
+        from erp_engine.ops.metrics import serve_relay_metrics
+
+        try:
+            serve_relay_metrics(settings.relay_metrics_address)
+        except (OSError, ValueError) as error:
+            err.print(f"warning: no relay metrics: {error}", markup=False, style="yellow")
 
     async def run():
         engine, uow = _uow_factory(settings)

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # (0 = kept forever); unpublished events and pending deliveries never are.
     outbox_retention_days: float = Field(default=30, ge=0)
     webhook_delivery_retention_days: float = Field(default=30, ge=0)
+    # Where `erp outbox-relay` serves its own /metrics (host:port; empty = not at all).
+    relay_metrics_address: str = "127.0.0.1:9465"
     rate_limit_enabled: bool = True
     rate_limit_default: str = "600/minute"
     rate_limit_login_ip: str = "30/minute"

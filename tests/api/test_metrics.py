@@ -10,6 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from erp_engine.api.app import create_app
 from erp_engine.events.model import OutboxEvent
@@ -133,6 +134,31 @@ async def test_outbox_backlog_shows_unpublished_events(api, client, uow_factory)
     samples = await scrape(client)
     assert value(samples, "erp_outbox_backlog") == 0
     assert value(samples, "erp_outbox_oldest_age_seconds") == 0
+
+
+async def test_the_metrics_say_whether_a_relay_should_publish(client, settings, clean):
+    """Without NATS_URL the backlog only grows; the backlog alert looks at this gauge."""
+    assert value(await scrape(client), "erp_outbox_relay_expected") == 0
+    with_nats = create_app(settings.model_copy(update={"nats_url": "nats://127.0.0.1:4222"}))
+    try:
+        transport = httpx.ASGITransport(app=with_nats, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+            assert value(await scrape(other), "erp_outbox_relay_expected") == 1
+    finally:
+        await with_nats.state.db_engine.dispose()
+
+
+async def test_pool_gauges_follow_checkouts(app, client):
+    pool = app.state.db_engine.sync_engine.pool
+    before = await scrape(client)
+    assert value(before, "erp_db_pool_size") == pool.size()
+    async with app.state.db_engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+        held = await scrape(client)
+    after = await scrape(client)
+    in_use = "erp_db_pool_connections_in_use"
+    assert value(held, in_use) == value(before, in_use) + 1
+    assert value(after, in_use) == value(before, in_use)
 
 
 @pytest.fixture(scope="module")

@@ -76,9 +76,15 @@ def test_rendered_nginx_site_passes_nginx_t(tmp_path: Path):
     assert result.returncode == 0, result.stderr
 
 
-def test_prometheus_config_and_rules_are_valid():
+def test_prometheus_config_and_rules_are_valid_and_alert_when_they_should():
+    """erp-alerts.test.yml: the backlog alert only where a relay is expected, the webhook
+    alert clears once deliveries stop giving up, the relay alerts."""
     promtool = _tool("promtool")
-    for args in (["check", "config", "prometheus.yml"], ["check", "rules", "erp-alerts.yml"]):
+    for args in (
+        ["check", "config", "prometheus.yml"],
+        ["check", "rules", "erp-alerts.yml"],
+        ["test", "rules", "erp-alerts.test.yml"],
+    ):
         result = subprocess.run(
             [promtool, *args],
             cwd=DEPLOY / "prometheus",

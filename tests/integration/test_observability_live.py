@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import os
+import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -107,6 +109,47 @@ def scraped(base_url: str, route: str, status: str) -> float:
         and s.labels.get("method") == "GET"
         and s.labels.get("status") == status
     )
+
+
+def pool_gauges(base_url: str) -> tuple[float, float]:
+    """(erp_db_pool_size, erp_db_pool_connections_in_use) as one scrape reports them."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        response = client.get("/metrics")
+    assert response.status_code == 200, response.text
+    samples = {
+        s.name: s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
+    return samples["erp_db_pool_size"], samples["erp_db_pool_connections_in_use"]
+
+
+def worker_pids(metrics_dir: Path) -> set[int]:
+    """The workers that have live gauges (a worker makes its file as it starts)."""
+    return {int(p.stem.rsplit("_", 1)[1]) for p in metrics_dir.glob("gauge_livesum_*.db")}
+
+
+def wait_for_started_workers(log: Path, count: int) -> None:
+    """Until `count` workers have finished their startup (uvicorn logs it for each)."""
+    deadline = time.monotonic() + WAIT_S
+    while log.read_text().count("Application startup complete") < count:
+        assert time.monotonic() < deadline, f"fewer than {count} workers started"
+        time.sleep(0.1)  # uvicorn starts workers in the background
+
+
+def test_pool_gauges_sum_the_live_workers_whichever_answers(live: Live):
+    """Runs first in this module: no scrape has touched any worker's gauges before."""
+    wait_for_started_workers(live.log, 2)
+    pool_size = 5  # DATABASE_POOL_SIZE's default, per worker
+    for _ in range(6):  # fresh connections: either worker may answer
+        size, in_use = pool_gauges(live.base_url)
+        assert size == 2 * pool_size
+        assert in_use >= 0
+    # A worker killed outright is replaced by uvicorn; its gauges must not linger.
+    os.kill(min(worker_pids(live.metrics_dir)), signal.SIGKILL)
+    wait_for_started_workers(live.log, 3)
+    for _ in range(6):
+        assert pool_gauges(live.base_url)[0] == 2 * pool_size
 
 
 def test_counters_add_up_across_workers(live: Live):

@@ -18,8 +18,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import httpx
 import nats
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 
 from erp_engine.catalog import service as catalog
@@ -156,6 +158,7 @@ async def test_every_committed_change_reaches_the_stream_exactly_once(uow_factor
 
 
 async def test_relay_rides_out_a_broker_outage(uow_factory, nats_server: NatsServer):
+    published = REGISTRY.get_sample_value("erp_outbox_published_total")
     stop = asyncio.Event()
     relay = asyncio.create_task(
         run_relay(uow_factory, nats_server.url, stop=stop, batch=20, idle_s=0.05)
@@ -180,6 +183,8 @@ async def test_relay_rides_out_a_broker_outage(uow_factory, nats_server: NatsSer
         await asyncio.wait_for(relay, timeout=30)
     events = await assert_stream_equals_outbox(nats_server.url, uow_factory)
     assert len(events) == 12
+    # Counted per acknowledgement: a resend after a lost ack counts again.
+    assert REGISTRY.get_sample_value("erp_outbox_published_total") - published >= 12
 
 
 async def _is_zero(value: Awaitable[int]) -> bool:
@@ -268,6 +273,7 @@ def _start_relay(database_url: str, nats_url: str, log: Path, **env: str) -> sub
         "DATABASE_URL": database_url,
         "NATS_URL": nats_url,
         "LOG_LEVEL": "warning",
+        "RELAY_METRICS_ADDRESS": "",
         **env,
     }
     with log.open("a") as output:
@@ -484,12 +490,14 @@ async def test_the_relay_command_stops_on_a_signal_and_never_shows_the_password(
     settings, tmp_path: Path, signum: int, log_format: str
 ):
     log = tmp_path / "relay.log"
+    metrics = f"127.0.0.1:{free_port()}"
     relay = _start_relay(
         settings.database_url,
         unreachable_nats_url(),
         log,
         LOG_LEVEL="info",
         LOG_FORMAT=log_format,
+        RELAY_METRICS_ADDRESS=metrics,
     )
     try:
         await wait_until(
@@ -497,6 +505,11 @@ async def test_the_relay_command_stops_on_a_signal_and_never_shows_the_password(
         )
         await asyncio.sleep(2)  # long enough for a retry loop to log many attempts
         assert relay.poll() is None, log.read_text()
+        # The relay's own /metrics, for Prometheus: not connected, nothing published.
+        async with httpx.AsyncClient() as client:
+            scraped = (await client.get(f"http://{metrics}/metrics", timeout=10)).text
+        assert "erp_relay_nats_connected 0.0" in scraped
+        assert "erp_outbox_published_total 0.0" in scraped
         os.killpg(relay.pid, signum)
         relay.wait(timeout=15)
     finally:

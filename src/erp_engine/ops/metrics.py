@@ -3,26 +3,35 @@
 Counters and histograms live in each worker; with `PROMETHEUS_MULTIPROC_DIR` set (as
 `erp serve` does for several workers) `/metrics` adds them up across workers. Gauges that
 describe the database (outbox backlog, deliveries, low stock) are read at scrape time, so
-any worker gives the same answer.
+any worker gives the same answer. The connection-pool gauges are per worker: each worker
+keeps its own current from its pool's events, and a scrape sums the live workers'
+("livesum"), forgetting workers that have exited.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import weakref
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from erp_engine.api.deps import get_principal
 from erp_engine.errors import ForbiddenError
@@ -68,8 +77,69 @@ RATE_LIMIT_STORAGE_ERRORS = Counter(
     "erp_rate_limit_storage_errors_total",
     "Failures of the shared rate-limit storage (Redis); limits then count in worker memory",
 )
+_TRACKED_POOLS: weakref.WeakSet = weakref.WeakSet()
 
-router = APIRouter(tags=["health"])
+
+def track_pool(engine: AsyncEngine) -> None:
+    """Keep this worker's pool gauges current from the pool's own events (once per pool)."""
+    pool = engine.sync_engine.pool
+    if not hasattr(pool, "checkedout") or pool in _TRACKED_POOLS:
+        return
+    _TRACKED_POOLS.add(pool)
+
+    def checked_out(*_) -> None:
+        DB_POOL_IN_USE.set(pool.checkedout())
+
+    def checked_in(*_) -> None:
+        # The pool fires "checkin" before it takes the connection back.
+        DB_POOL_IN_USE.set(max(pool.checkedout() - 1, 0))
+
+    event.listen(pool, "checkout", checked_out)
+    event.listen(pool, "checkin", checked_in)
+    DB_POOL_SIZE.set(pool.size())
+    DB_POOL_IN_USE.set(pool.checkedout())
+
+
+def serve_relay_metrics(address: str) -> None:
+    """Serve this process's metrics at http://<address>/metrics, for `erp outbox-relay`.
+
+    Raises:
+        ValueError: the address is not host:port.
+        OSError: the port is taken (another relay on this host, say).
+    """
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"RELAY_METRICS_ADDRESS must be host:port, not {address!r}")
+    start_http_server(int(port), addr=host.strip("[]"))
+
+
+def _multiprocess_dir() -> Path | None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return Path(directory) if directory else None
+
+
+def _forget_dead_workers(directory: Path) -> None:
+    """Drop the live gauges of workers that are gone (killed, or restarted by uvicorn)."""
+    for path in directory.glob("gauge_live*_*.db"):
+        pid = int(path.stem.rsplit("_", 1)[1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            multiprocess.mark_process_dead(pid, str(directory))
+        except PermissionError:
+            pass  # alive, as another user
+
+
+@contextlib.asynccontextmanager
+async def _worker_gauges(app: FastAPI) -> AsyncIterator[None]:
+    """Each worker reports its pool from the start; its live gauges leave with it."""
+    track_pool(app.state.db_engine)
+    yield
+    if directory := _multiprocess_dir():
+        multiprocess.mark_process_dead(os.getpid(), str(directory))
+
+
+router = APIRouter(tags=["health"], lifespan=_worker_gauges)
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
@@ -146,6 +216,12 @@ async def _database_gauges(request: Request) -> _DatabaseGauges:
                 "Items with an open low-stock alert",
                 [({}, float(low_stock or 0))],
             ),
+            # Without NATS_URL nothing publishes the outbox and its backlog only grows: the
+            # backlog alert fires only where a relay is expected.
+            "erp_outbox_relay_expected": (
+                "1 when NATS_URL is set, so a relay should be publishing the outbox",
+                [({}, 1.0 if request.app.state.settings.nats_url else 0.0)],
+            ),
         }
     )
 
@@ -166,21 +242,14 @@ def _bearer(request: Request) -> str | None:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request, _: Annotated[None, Depends(_metrics_reader)]) -> Response:
-    pool = request.app.state.db_engine.pool
-    if hasattr(pool, "checkedout"):
-        DB_POOL_IN_USE.set(pool.checkedout())
-        DB_POOL_SIZE.set(pool.size())
-    registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.MultiProcessCollector(registry)
-    else:
-        from prometheus_client import REGISTRY
-
-        registry = REGISTRY
-    gauges = await _database_gauges(request)
-    registry.register(gauges)
-    try:
-        body = generate_latest(registry)
-    finally:
-        registry.unregister(gauges)
+    track_pool(request.app.state.db_engine)  # an app served without its lifespan (tests)
+    registry = REGISTRY
+    if directory := _multiprocess_dir():
+        _forget_dead_workers(directory)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, str(directory))
+    # Read for this scrape alone, in a registry of its own: concurrent scrapes never meet.
+    scraped = CollectorRegistry()
+    scraped.register(await _database_gauges(request))
+    body = generate_latest(registry) + generate_latest(scraped)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
