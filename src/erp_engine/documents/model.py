@@ -7,7 +7,16 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from erp_engine.db.base import Base
@@ -121,6 +130,8 @@ class StockDocument(UUIDKey, Timestamped, Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         UniqueConstraint("kind", "number"),
+        # Documents waiting for approval: the dashboard's counts and the lists' status tabs.
+        Index("ix_documents_status_kind", "status", "kind"),
         CheckConstraint("kind IN ('inbound', 'outbound')", name="kind"),
         CheckConstraint("status IN ('draft', 'approved', 'committed', 'cancelled')", name="status"),
     )

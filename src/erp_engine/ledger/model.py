@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -81,6 +82,20 @@ class StockMove(UUIDKey, Base):
         UniqueConstraint("item_id", "warehouse_id", "seq"),
         Index("ix_stock_moves_warehouse_item_created", "warehouse_id", "item_id", "created_at"),
         Index("ix_stock_moves_item_created", "item_id", "created_at"),
+        # Each stock row's first move: counts the rows that existed at a past instant.
+        Index(
+            "ix_stock_moves_first",
+            "created_at",
+            postgresql_where=text("seq = 1"),
+            sqlite_where=text("seq = 1"),
+        ),
+        # The dashboard's 30 days of receipts and shipments, read from the index alone.
+        Index(
+            "ix_stock_moves_reason_created",
+            "reason",
+            "created_at",
+            postgresql_include=["quantity", "item_id"],
+        ),
         CheckConstraint("quantity <> 0", name="quantity_non_zero"),
         CheckConstraint("balance_after >= 0", name="balance_non_negative"),
         CheckConstraint(
