@@ -286,7 +286,10 @@ def outbox_relay() -> None:
             err.print(f"warning: no relay metrics: {error}", markup=False, style="yellow")
 
     async def run():
+        from erp_engine.ops.metrics import track_pool
+
         engine, uow = _uow_factory(settings)
+        track_pool(engine)  # the relay's connections count in max_connections too
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

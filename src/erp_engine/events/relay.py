@@ -145,7 +145,8 @@ class JetStreamPublisher:
         except (NoStreamResponseError, NotFoundError):
             # Nothing stored the message: the stream was deleted (or lost with the broker's
             # storage). Create it again and send this event once more.
-            logger.warning("relay: stream %s is missing; creating it again", STREAM)
+            if self.outage is None or not self.outage.failing:  # said once per outage
+                logger.warning("relay: stream %s is missing; creating it again", STREAM)
             await ensure_stream(self.js, self.limits)
             await self._publish(event)
 
