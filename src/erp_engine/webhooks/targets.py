@@ -30,6 +30,10 @@ class PinnedTarget:
     server_name: str | None
 
 
+def _allowed(host: str, allowed_hosts: list[str]) -> bool:
+    return host.lower() in {h.lower() for h in allowed_hosts}
+
+
 def _is_internal(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
@@ -59,7 +63,7 @@ async def resolve_target(url: str, allowed_hosts: list[str]) -> PinnedTarget:
             errors=[{"field": "url", "message": f"Cannot resolve {host}."}],
         ) from error
     addresses = [info[4][0] for info in infos]
-    if host not in {h.lower() for h in allowed_hosts} and any(map(_is_internal, addresses)):
+    if not _allowed(host, allowed_hosts) and any(map(_is_internal, addresses)):
         raise BlockedTargetError(
             "Webhooks may not target internal addresses.",
             errors=[
@@ -88,7 +92,7 @@ async def check_target(url: str, allowed_hosts: list[str]) -> None:
     Raises:
         BlockedTargetError: bad scheme, unresolvable host, or an internal address not allowed.
     """
-    host = urlsplit(url).hostname
-    if urlsplit(url).scheme in ("http", "https") and host in {h.lower() for h in allowed_hosts}:
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and _allowed(parts.hostname or "", allowed_hosts):
         return
     await resolve_target(url, allowed_hosts)
