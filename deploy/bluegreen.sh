@@ -39,6 +39,10 @@ DRAIN_SECONDS=${DRAIN_SECONDS:-600}
 # How long a run waits for another one (deploy, switch, rollback) to finish.
 LOCK_TIMEOUT=${LOCK_TIMEOUT:-0}
 HEALTH_HOST=${HEALTH_HOST:-127.0.0.1}
+# The site as clients reach it (e.g. http://127.0.0.1): when set, a switch returns only once
+# requests through nginx reach the new colour. `nginx -s reload` returns at once, while the
+# new configuration takes a moment to replace the old one.
+ERP_SITE_URL=${ERP_SITE_URL:-}
 STATE_FILE="$ERP_STATE_DIR/bluegreen.state"
 LOCK_FILE="$ERP_STATE_DIR/bluegreen.lock"
 
@@ -153,10 +157,28 @@ follow_active() {  # follow_active COLOUR
   run_for "$ERP_DISABLE" "$other_port" || say "warning: could not disable port $other_port at boot"
 }
 
+# Wait until requests through nginx reach COLOUR (its commit in /readyz), when
+# ERP_SITE_URL says where the site is; a warning, not a failure, if that takes over 10 s.
+wait_for_nginx() {  # wait_for_nginx COLOUR
+  [ -n "$ERP_SITE_URL" ] || return 0
+  local expected seen deadline=$((SECONDS + 10))
+  read -r _ expected _ < <(probe "$1")
+  while [ $SECONDS -lt $deadline ]; do
+    seen=$(curl -s -m 2 "$ERP_SITE_URL/readyz" 2>/dev/null \
+      | python3 -c 'import json,sys
+try: print(json.load(sys.stdin)["engine"]["commit"])
+except Exception: print("-")' || true)
+    [ "$seen" = "$expected" ] && return 0
+    sleep 0.05
+  done
+  say "warning: $ERP_SITE_URL does not answer from $1 (commit $expected) yet"
+}
+
 switch_to() {  # switch_to COLOUR — refuses a colour that is not ready
   local target=$1 current; current=$(active)
   ready "$target" || die "$target is not ready ($(why_not_ready "$target")); traffic stays on ${current:-nothing}"
   point_nginx_at "$target"
+  wait_for_nginx "$target"
   if [ "$current" = "$target" ]; then write_state "$target" "$(previous)"; else write_state "$target" "${current:-}"; fi
   follow_active "$target"
   say "traffic now on $target (port $(port_of "$target"))"

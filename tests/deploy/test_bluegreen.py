@@ -172,6 +172,7 @@ def site(tmp_path: Path):
         "GREEN_PORT": str(green),
         "DRAIN_SECONDS": "30",
         "READY_TIMEOUT": "90",
+        "ERP_SITE_URL": f"http://127.0.0.1:{nginx_port}",
     }
     site = Site(tmp_path, f"http://127.0.0.1:{nginx_port}", env, database_url)
     site.releases = {c: _release(tmp_path, c) for c in ("aaa1111", "bbb2222")}
