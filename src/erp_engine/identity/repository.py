@@ -22,6 +22,15 @@ class UserRepository:
             stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def access(self, user_id: uuid.UUID):
+        """(name, role, active, token_version) of a user, or None: all a request's caller
+        check needs, as a plain row (it runs on every request)."""
+        users = User.__table__
+        stmt = select(users.c.name, users.c.role, users.c.active, users.c.token_version).where(
+            users.c.id == user_id
+        )
+        return (await self.session.execute(stmt)).first()
+
     async def get_by_email(self, email: str) -> User | None:
         stmt = select(User).where(User.email == email.strip().lower())
         return (await self.session.execute(stmt)).scalar_one_or_none()

@@ -183,10 +183,10 @@ async def principal_for_token(uow: UnitOfWork, token: str, *, settings: Settings
     """
     claims = read_access_token(token, settings)
     async with uow:
-        user = await uow.users.get(claims.user_id)
-        if user is None or not user.active or user.token_version != claims.token_version:
-            raise UnauthorizedError("Invalid or expired token.")
-        return user.as_principal()
+        user = await uow.users.access(claims.user_id)
+    if user is None or not user.active or user.token_version != claims.token_version:
+        raise UnauthorizedError("Invalid or expired token.")
+    return Principal(id=claims.user_id, name=user.name, role=Role(user.role), kind="user")
 
 
 @transactional
