@@ -29,25 +29,32 @@ function LocalizedDates({ children }: { children: ReactNode }) {
 
 /** Theme, dates, notifications and the query cache; the router and auth sit inside. */
 export function Providers({ children, queryClient }: { children: ReactNode; queryClient: QueryClient }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const close = t("common.close");
   const clear = t("common.clear");
-  // Close and clear buttons get a name in the reader's language.
-  const localized = useMemo(
-    () =>
-      mergeThemeOverrides(theme, {
-        components: {
-          Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
-          Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
-          Select: Select.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
-          Autocomplete: Autocomplete.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
-          FileInput: FileInput.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
-          DatePickerInput: DatePickerInput.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
-          DateTimePicker: DateTimePicker.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
-        },
-      }),
-    [close, clear],
-  );
+  const korean = i18n.language?.startsWith("ko") ?? false;
+  // Close and clear buttons get a name in the reader's language; calendar headers read
+  // "2026년 12월" in Korean, not dayjs's "12월 2026".
+  const localized = useMemo(() => {
+    const calendar = korean
+      ? { monthLabelFormat: "YYYY년 M월", yearLabelFormat: "YYYY년" }
+      : { monthLabelFormat: "MMMM YYYY", yearLabelFormat: "YYYY" };
+    return mergeThemeOverrides(theme, {
+      components: {
+        Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
+        Notification: Notification.extend({ defaultProps: { closeButtonProps: { "aria-label": close } } }),
+        Select: Select.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
+        Autocomplete: Autocomplete.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
+        FileInput: FileInput.extend({ defaultProps: { clearButtonProps: { "aria-label": clear } } }),
+        DatePickerInput: DatePickerInput.extend({
+          defaultProps: { clearButtonProps: { "aria-label": clear }, ...calendar },
+        }),
+        DateTimePicker: DateTimePicker.extend({
+          defaultProps: { clearButtonProps: { "aria-label": clear }, ...calendar },
+        }),
+      },
+    });
+  }, [close, clear, korean]);
   return (
     <QueryClientProvider client={queryClient}>
       <MantineProvider theme={localized} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
