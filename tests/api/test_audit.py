@@ -264,6 +264,45 @@ async def test_the_audit_api_finds_a_change_by_entity_and_shows_before_and_after
     assert update["created_at"].endswith("Z")
 
 
+async def test_every_reader_of_the_log_sees_the_actors_by_name(api, role_users):
+    """Managers may read the log but not list users: the rows name the actors themselves."""
+    item = await api.item(name="Named")
+    key = await api.ok(
+        "POST",
+        "/api/v1/api-keys",
+        201,
+        role=Role.ADMIN,
+        json={"name": "Shelf robot", "role": "staff"},
+    )
+    by_key = await api.client.patch(
+        f"/api/v1/items/{item['id']}",
+        json={"name": "Renamed by a key"},
+        headers={"Authorization": f"Bearer {key['secret']}"},
+    )
+    assert by_key.status_code == 403  # staff may not edit items: a refusal, audited too
+    failed = await api.client.post(
+        "/api/v1/auth/login", json={"email": "nobody@test.example", "password": "wrong-pass-81"}
+    )
+    assert failed.status_code == 401
+    assert (await api.get("/api/v1/users", role=Role.MANAGER)).status_code == 403
+
+    page = await api.ok("GET", AUDIT, role=Role.MANAGER, params={"entity_id": item["id"]})
+    (created,) = page["data"]
+    assert (created["actor_id"], created["actor_name"]) == (
+        str(role_users.ids[Role.MANAGER]),
+        "Test manager",
+    )
+    refused = await api.ok(
+        "GET", AUDIT, role=Role.MANAGER, params={"action": "auth.forbidden", "actor_id": key["id"]}
+    )
+    assert [(r["actor_type"], r["actor_name"]) for r in refused["data"]] == [
+        ("api_key", "Shelf robot")
+    ]
+    logins = await api.ok("GET", AUDIT, role=Role.MANAGER, params={"action": "auth.login_failed"})
+    row = next(r for r in logins["data"] if r["request_id"] == failed.headers["x-request-id"])
+    assert (row["actor_type"], row["actor_name"]) == ("system", None)
+
+
 async def test_no_endpoint_changes_or_deletes_audit_rows(app, api):
     item = await api.item()
     page = await api.ok("GET", AUDIT, params={"entity_id": item["id"]})

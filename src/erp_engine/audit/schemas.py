@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pydantic import Field
+
 from erp_engine.kernel.schema import OutputModel, Timestamp
 
 
@@ -13,6 +15,9 @@ class AuditRead(OutputModel):
     created_at: Timestamp
     actor_id: uuid.UUID | None
     actor_type: str
+    actor_name: str | None = Field(
+        description="The acting user's or API key's name, as it is now; null for `system`."
+    )
     action: str
     entity_type: str | None
     entity_id: uuid.UUID | None

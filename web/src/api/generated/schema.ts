@@ -1283,6 +1283,11 @@ export interface components {
             actor_id: string | null;
             /** Actor Type */
             actor_type: string;
+            /**
+             * Actor Name
+             * @description The acting user's or API key's name, as it is now; null for `system`.
+             */
+            actor_name: string | null;
             /** Action */
             action: string;
             /** Entity Type */

@@ -10,6 +10,7 @@ const UPDATED = {
   created_at: "2026-11-20T09:30:00Z",
   actor_id: ADMIN.id,
   actor_type: "user",
+  actor_name: ADMIN.name,
   action: "item.updated",
   entity_type: "item",
   entity_id: ITEM_ID,
@@ -27,6 +28,7 @@ const RESET = {
   changes: { password_hash: ["***", "***"] },
   actor_type: "api_key",
   actor_id: "9b5268df-3dc2-459e-a918-95bdde7efbb3",
+  actor_name: null,
 };
 
 function serve(rows: unknown[]) {
@@ -77,6 +79,20 @@ describe("the audit log", () => {
     await user.click(within(row).getByRole("button", { name: "이 대상의 기록만 보기: 00000000" }));
     expect(await screen.findByText("대상 00000000")).toBeInTheDocument();
     expect(calls.at(-1)!.url.searchParams.get("entity_id")).toBe(ADMIN.id);
+  });
+
+  it("names the actors to a manager, who may not list users", async () => {
+    const MANAGER = { ...ADMIN, id: "00000000-0000-4000-8000-00000000000b", name: "Lee Manager", role: "manager" as const };
+    const byStaff = { ...UPDATED, id: "e3", actor_id: "6f1c2a9e-5b7d-4c3a-9e8f-0a1b2c3d4e5f", actor_name: "Park Staff" };
+    const byKey = { ...RESET, id: "e4", actor_name: "Shelf robot" };
+    const { calls } = serve([byStaff, byKey]);
+    renderWithProviders(<AuditPage />, { route: "/audit", user: MANAGER });
+
+    const table = await screen.findByRole("table", { name: "Audit log" });
+    expect((await within(table).findByText("item.updated")).closest("tr")).toHaveTextContent("Park Staff");
+    expect(within(table).getByText("user.updated").closest("tr")).toHaveTextContent("API key Shelf robot");
+    expect(within(table).queryByText(/^6f1c2a9e/)).not.toBeInTheDocument();
+    expect(calls.map((call) => call.url.pathname)).not.toContain("/api/v1/users");
   });
 
   it("is refused below the manager role", () => {

@@ -29,16 +29,16 @@ function entityLabel(type: string | null, t: TFunction): string {
   return (AUDIT_ENTITY_TYPES as readonly string[]).includes(type) ? t(`entities.${type as (typeof AUDIT_ENTITY_TYPES)[number]}`) : type;
 }
 
-/** Who acted: a user's name where the reader may know it, else the kind of actor. */
+/** Who acted: the user's name as the server gives it, an API key by its name, else the kind of actor. */
 function useActorLabel() {
   const { t } = useTranslation();
-  const userName = useUserName();
-  return (entry: Pick<AuditEntry, "actor_id" | "actor_type">): string => {
-    if (entry.actor_type === "user" && entry.actor_id) return userName(entry.actor_id) ?? shortId(entry.actor_id);
+  return (entry: Pick<AuditEntry, "actor_id" | "actor_type" | "actor_name">): string => {
+    if (entry.actor_type === "user" && entry.actor_id) return entry.actor_name ?? shortId(entry.actor_id);
     const type = (ACTOR_TYPES as readonly string[]).includes(entry.actor_type)
       ? t(`audit.actorTypes.${entry.actor_type as (typeof ACTOR_TYPES)[number]}`)
       : entry.actor_type;
-    return entry.actor_type === "api_key" && entry.actor_id ? `${type} ${shortId(entry.actor_id)}` : type;
+    if (entry.actor_type !== "api_key" || !entry.actor_id) return type;
+    return `${type} ${entry.actor_name ?? shortId(entry.actor_id)}`;
   };
 }
 
