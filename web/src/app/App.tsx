@@ -24,6 +24,7 @@ const AdjustmentsPage = lazy(() => import("../features/stock/AdjustmentsPage").t
 const LedgerPage = lazy(() => import("../features/stock/LedgerPage").then((m) => ({ default: m.LedgerPage })));
 const StockAsOfPage = lazy(() => import("../features/stock/StockAsOfPage").then((m) => ({ default: m.StockAsOfPage })));
 const StockPage = lazy(() => import("../features/stock/StockPage").then((m) => ({ default: m.StockPage })));
+const StockDocumentPage = lazy(() => import("../features/stock/StockDocumentPage").then((m) => ({ default: m.StockDocumentPage })));
 const TransfersPage = lazy(() => import("../features/stock/TransfersPage").then((m) => ({ default: m.TransfersPage })));
 
 function Root() {
@@ -53,7 +54,9 @@ export const routes: RouteObject[] = [
               { path: "stock/as-of", element: <StockAsOfPage /> },
               { path: "stock/moves", element: <LedgerPage /> },
               { path: "stock/adjustments", element: <AdjustmentsPage /> },
+              { path: "stock/adjustments/:id", element: <StockDocumentPage kind="adjustment" /> },
               { path: "stock/transfers", element: <TransfersPage /> },
+              { path: "stock/transfers/:id", element: <StockDocumentPage kind="transfer" /> },
               { path: "alerts", element: <AlertsPage /> },
               {
                 element: <RequireRole role="manager" />,

@@ -9,6 +9,7 @@ import { Field } from "../../components/Field";
 import { PageHeader } from "../../components/PageHeader";
 import { formatDateTime, formatMoney, formatQuantity, formatSignedQuantity } from "../../lib/format";
 import { useAllEngines } from "../engines/queries";
+import { DocumentLink } from "../stock/documentLink";
 import { useMoves } from "../stock/queries";
 import { useWarehouseLookup } from "../warehouses/queries";
 import { ItemForm } from "./ItemForm";
@@ -132,7 +133,9 @@ export function ItemDetailPage() {
               <Table.Tr key={move.id}>
                 <Table.Td>{formatDateTime(move.created_at, lang)}</Table.Td>
                 <Table.Td>{t(`reasons.${move.reason}`)}</Table.Td>
-                <Table.Td>{move.document_number}</Table.Td>
+                <Table.Td>
+                  <DocumentLink type={move.document_type} id={move.document_id} number={move.document_number} />
+                </Table.Td>
                 <Table.Td>{warehouse(move.warehouse_id)?.code ?? "—"}</Table.Td>
                 <Table.Td style={{ textAlign: "right" }}>{formatSignedQuantity(move.quantity, lang)}</Table.Td>
                 <Table.Td style={{ textAlign: "right" }}>{formatQuantity(move.balance_after, lang)}</Table.Td>

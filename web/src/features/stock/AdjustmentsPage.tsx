@@ -8,6 +8,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { formatDateTime, formatQuantity, formatSignedQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { useWarehouseLookup } from "../warehouses/queries";
+import { DocumentLink } from "./documentLink";
 import { StockLinesForm } from "./StockLinesForm";
 import { useAdjustments, type Adjustment } from "./queries";
 
@@ -21,7 +22,11 @@ export function AdjustmentsPage() {
   const [creating, setCreating] = useState(false);
 
   const columns: Column<Adjustment>[] = [
-    { key: "number", header: t("documents.number"), render: (a) => <strong>{a.number}</strong> },
+    {
+      key: "number",
+      header: t("documents.number"),
+      render: (a) => <DocumentLink type="adjustment" id={a.id} number={a.number} />,
+    },
     { key: "warehouse", header: t("stock.warehouse"), render: (a) => warehouse(a.warehouse_id)?.code ?? "—" },
     { key: "reason", header: t("stock.adjustmentReason"), render: (a) => a.reason },
     {

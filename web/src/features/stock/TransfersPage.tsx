@@ -8,6 +8,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { formatDateTime, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { useWarehouseLookup } from "../warehouses/queries";
+import { DocumentLink } from "./documentLink";
 import { StockLinesForm } from "./StockLinesForm";
 import { useTransfers, type Transfer } from "./queries";
 
@@ -21,7 +22,11 @@ export function TransfersPage() {
   const [creating, setCreating] = useState(false);
 
   const columns: Column<Transfer>[] = [
-    { key: "number", header: t("documents.number"), render: (tr) => <strong>{tr.number}</strong> },
+    {
+      key: "number",
+      header: t("documents.number"),
+      render: (tr) => <DocumentLink type="transfer" id={tr.id} number={tr.number} />,
+    },
     { key: "from", header: t("stock.fromWarehouse"), render: (tr) => warehouse(tr.from_warehouse_id)?.code ?? "—" },
     { key: "to", header: t("stock.toWarehouse"), render: (tr) => warehouse(tr.to_warehouse_id)?.code ?? "—" },
     {

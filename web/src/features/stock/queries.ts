@@ -104,6 +104,24 @@ export function useTransfers(state: ListState) {
   });
 }
 
+/** One adjustment or transfer, for its own page (moves in the ledger link to it). */
+export function useAdjustment(id: string | undefined) {
+  return useQuery({
+    queryKey: ["adjustments", "one", id],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/stock-adjustments/{adjustment_id}", { params: { path: { adjustment_id: id! } } })),
+    enabled: !!id,
+  });
+}
+
+export function useTransfer(id: string | undefined) {
+  return useQuery({
+    queryKey: ["transfers", "one", id],
+    queryFn: () => unwrap(api.GET("/api/v1/transfers/{transfer_id}", { params: { path: { transfer_id: id! } } })),
+    enabled: !!id,
+  });
+}
+
 function useInvalidateStock() {
   const client = useQueryClient();
   return () => {
