@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 
+def field_error(field: str, code: str, message: str, /, **params: Any) -> dict[str, Any]:
+    """One entry of a problem's `errors`: where, a stable `code` a client can translate, the
+    English sentence, and the values in it (`params`) so no client has to parse that."""
+    return {"field": field, "code": code, "message": message, "params": params}
+
+
 class DomainError(Exception):
     """Base of every error a client may see, with its stable `code` and HTTP status."""
 

@@ -267,6 +267,49 @@ async def test_validation_problem_lists_each_field_with_a_message(api):
         assert error["message"]
 
 
+async def test_field_errors_carry_a_stable_code_and_the_values_of_their_message(api):
+    """Clients translate `code` with `params`, never the English `message` (docs/api.md)."""
+    body = assert_problem(
+        await api.post("/api/v1/items", json={"sku": "", "unit_cost": "-1", "extra": 1}),
+        422,
+        "validation_error",
+    )
+    coded = {e["field"]: (e["code"], e["params"]) for e in body["errors"]}
+    assert coded == {
+        "sku": ("string_too_short", {"min_length": 1}),
+        "name": ("missing", {}),
+        "unit_cost": ("greater_than_equal", {"ge": "0"}),
+        "extra": ("extra_forbidden", {}),
+    }
+    taken = await api.item()
+    body = assert_problem(
+        await api.post("/api/v1/items", json={"sku": taken["sku"], "name": "Again"}),
+        409,
+        "conflict",
+    )
+    assert body["errors"] == [
+        {"field": "sku", "code": "taken", "message": "Already taken.", "params": {}}
+    ]
+    body = assert_problem(
+        await api.get("/api/v1/items", params={"sort": "colour"}), 422, "validation_error"
+    )
+    [sort] = body["errors"]
+    assert sort["code"] == "one_of"
+    assert "sku" in sort["params"]["options"].split(", ")
+    body = assert_problem(
+        await api.post(
+            "/api/v1/users",
+            role=Role.ADMIN,
+            json={"email": "coded@test.example", "name": "Coded", "role": "staff", "password": "x"},
+        ),
+        422,
+        "validation_error",
+    )
+    assert [(e["field"], e["code"], e["params"]) for e in body["errors"]] == [
+        ("password", "password_too_short", {"min": 10})
+    ]
+
+
 async def test_malformed_json_body_is_a_validation_problem(api):
     response = await api.post(
         "/api/v1/engines", content=b'{"code": "X", ', headers={"Content-Type": "application/json"}

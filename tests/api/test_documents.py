@@ -530,6 +530,8 @@ async def test_approve_is_all_or_nothing_and_names_every_short_line(api, wh, uow
         # Quantities are JSON numbers, never strings.
         assert isinstance(error["requested"], int | float)
         assert isinstance(error["available"], int | float)
+    assert short["lines[2].quantity"]["code"] == "only_available"
+    assert short["lines[2].quantity"]["params"] == {"available": "0", "requested": "1.5"}
 
     # Nothing was reserved, not even the line that had enough.
     assert await level(api, plenty["id"], wh) == (5, 0, 5)

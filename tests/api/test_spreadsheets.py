@@ -212,7 +212,14 @@ async def test_query_and_form_that_disagree_are_refused(api, path, params, form,
     files = {"file": ("q.csv", csv_bytes([header]), "text/csv")}
     response = await api.post(path, params=params, data=form, files=files)
     body = problem(response, 422, "validation_error")
-    assert body["errors"] == [{"field": field, "message": body["detail"]}]
+    assert body["errors"] == [
+        {
+            "field": field,
+            "code": "option_conflict",
+            "message": body["detail"],
+            "params": {"option": field},
+        }
+    ]
     assert (
         f"{field} is {params[field]} in the query string but {form[field]} in the form"
         in (body["detail"])
@@ -235,6 +242,12 @@ async def test_a_bad_row_in_the_middle_rejects_the_whole_file_naming_row_column_
     assert "'many'" in by_column["Reorder point"]["message"]
     assert "Expected a number" in by_column["Reorder point"]["message"]
     assert "name" in by_column["Name"]["message"]
+    # What a client translates: stable codes and the values, not the English sentences.
+    assert {c: (e["code"], e["params"]) for c, e in by_column.items()} == {
+        "Name": ("required", {}),
+        "Unit cost": ("negative", {"places": 4, "digits": 11, "got": "-5"}),
+        "Reorder point": ("number_expected", {"places": 3, "digits": 12, "got": "'many'"}),
+    }
     assert await count(api, ITEMS) == 0
     dry = await imported(api, ITEMS_IMPORT, "items_bad_row.xlsx", content, dry_run=True)
     assert dry["created"] == 4
@@ -250,6 +263,7 @@ async def test_a_value_past_the_last_header_cell_is_a_problem_never_dropped(api)
     [extra] = body["errors"]
     assert (extra["row"], extra["cell"], extra["field"]) == (3, "F3", "unheaded")
     assert extra["message"] == "Unexpected value 'yes' in column F; the header has 5 columns."
+    assert (extra["code"], extra["params"]) == ("unheaded", {"got": "'yes'", "column": "F"})
     assert await count(api, ITEMS) == 0
     dry = await imported(api, ITEMS_IMPORT, "items_extra_cells.xlsx", content, dry_run=True)
     assert dry["errors"] == body["errors"]
@@ -456,6 +470,15 @@ async def test_duplicates_unknown_engines_and_taken_barcodes_name_their_rows(api
     assert "TRUE or FALSE" in found[(5, "active")]
     assert "name" in found[(6, "name")]
     assert len(body["errors"]) == 6
+    coded = {(e["row"], e["field"]): (e["code"], e["params"]) for e in body["errors"]}
+    assert coded == {
+        (3, "sku"): ("sku_twice", {"sku": "a-1", "row": 2}),
+        (4, "barcode"): ("barcode_twice", {"barcode": "8800000000002", "row": 2}),
+        (5, "barcode"): ("barcode_taken", {"barcode": "8800000000001", "sku": "HAS-CODE"}),
+        (5, "engine_code"): ("unknown_code", {"code": "NOENG"}),
+        (5, "active"): ("boolean_expected", {"got": "'maybe'"}),
+        (6, "name"): ("required", {}),
+    }
 
 
 async def test_unknown_duplicate_and_missing_columns_are_header_problems(api):
@@ -466,6 +489,12 @@ async def test_unknown_duplicate_and_missing_columns_are_header_problems(api):
     assert found[(1, "Colour")]["cell"] == "B1"
     assert "appears twice" in found[(1, "Name")]["message"]
     assert found[(1, "SKU")]["message"] == "Missing required column."
+    assert [found[key]["code"] for key in ((1, "Colour"), (1, "Name"), (1, "SKU"))] == [
+        "unknown_column",
+        "column_twice",
+        "missing_column",
+    ]
+    assert found[(1, "Name")]["params"] == {"column": "Name", "first": "A"}
 
 
 async def test_korean_and_alias_headers_are_understood(api):
@@ -608,7 +637,15 @@ async def test_xml_entity_bomb_is_refused(api):
     )
     assert "DTD" in body["detail"]
     assert body["errors"] == [
-        {"row": None, "column": None, "cell": None, "field": "file", "message": body["detail"]}
+        {
+            "row": None,
+            "column": None,
+            "cell": None,
+            "field": "file",
+            "code": "file_refused",
+            "message": body["detail"],
+            "params": {},
+        }
     ]
 
 

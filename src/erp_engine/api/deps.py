@@ -11,7 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.api.pagination import PageParams, page_params
-from erp_engine.errors import ForbiddenError, UnauthorizedError, ValidationError
+from erp_engine.errors import ForbiddenError, UnauthorizedError, ValidationError, field_error
 from erp_engine.identity import service as identity
 from erp_engine.kernel.context import current_actor
 from erp_engine.kernel.principal import Principal
@@ -89,7 +89,7 @@ def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -
     if not match:
         raise ValidationError(
             'If-Match must be a quoted version such as "3".',
-            errors=[{"field": "If-Match", "message": "Not a version."}],
+            errors=[field_error("If-Match", "not_a_version", "Not a version.")],
         )
     return int(match.group(1))
 

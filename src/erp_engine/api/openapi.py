@@ -41,8 +41,24 @@ PROBLEM_SCHEMA = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["field", "code", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "code": {
+                        "type": "string",
+                        "description": "Stable, snake_case: what is wrong with this field "
+                        "(`taken`, `missing`, `greater_than_equal`, …); a client translates "
+                        "this, not `message`",
+                    },
+                    "message": {"type": "string", "description": "The same, in English"},
+                    "params": {
+                        "type": "object",
+                        "description": "The values `message` names (`max`, `available`, …)",
+                        "additionalProperties": {
+                            "anyOf": [{"type": "string"}, {"type": "integer"}]
+                        },
+                    },
+                },
                 "additionalProperties": True,
             },
         },

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from erp_engine.audit.service import record_event
-from erp_engine.errors import DomainError, ForbiddenError
+from erp_engine.errors import DomainError, ForbiddenError, field_error
 from erp_engine.uow import UnitOfWork
 
 PROBLEM_JSON = "application/problem+json"
@@ -51,6 +51,8 @@ def problem_response(
         "code": code,
     }
     if errors:
+        # Every entry has a code; one raised without its own says what the problem says.
+        errors = [error if "code" in error else {**error, "code": code} for error in errors]
         body["errors"] = jsonable_encoder(errors, custom_encoder={Decimal: float})
     headers = dict(headers or {})
     if status == 401:
@@ -92,9 +94,27 @@ async def _audit_refusal(request: Request, error: ForbiddenError) -> None:
     )
 
 
+def _validation_params(error: dict[str, Any]) -> dict[str, Any]:
+    """The limits Pydantic names in its message (`ge`, `max_length`, `expected`…), as JSON."""
+    params = {}
+    for key, value in (error.get("ctx") or {}).items():
+        if isinstance(value, int | str) and not isinstance(value, bool):
+            params[key] = value
+        elif isinstance(value, bool | Decimal | float):
+            params[key] = str(value)
+    return params
+
+
 async def _request_validation(_: Request, error: RequestValidationError) -> JSONResponse:
+    # Pydantic's error types (`missing`, `greater_than_equal`, …) are stable and documented:
+    # they are the entries' codes.
     errors = [
-        {"field": _field_path(tuple(e.get("loc", ()))), "message": _validation_message(e)}
+        field_error(
+            _field_path(tuple(e.get("loc", ()))),
+            str(e.get("type", "validation_error")),
+            _validation_message(e),
+            **_validation_params(e),
+        )
         for e in error.errors()
     ]
     return problem_response(

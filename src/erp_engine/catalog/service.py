@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, update
 
 from erp_engine.audit.service import add_entries_bulk
 from erp_engine.catalog.model import Engine, EngineStatus, Item
-from erp_engine.errors import ConflictError, NotFoundError, ValidationError
+from erp_engine.errors import ConflictError, NotFoundError, ValidationError, field_error
 from erp_engine.events.service import emit_event, emit_events_bulk
 from erp_engine.flows.service import record_flow, record_flows_bulk
 from erp_engine.insights.service import refresh_low_stock
@@ -63,7 +63,7 @@ async def create_engine(
         if await uow.engines.get_by_code(code):
             raise ConflictError(
                 f"Engine code {code} is already taken.",
-                errors=[{"field": "code", "message": "Already taken."}],
+                errors=[field_error("code", "taken", "Already taken.")],
             )
         engine = Engine(
             id=uuid.uuid4(), code=code, name=name, description=description, status=status
@@ -110,7 +110,7 @@ async def update_engine(
             if other and other.id != engine.id:
                 raise ConflictError(
                     "Engine code is already taken.",
-                    errors=[{"field": "code", "message": "Already taken."}],
+                    errors=[field_error("code", "taken", "Already taken.")],
                 )
         before_status = engine.status
         diff = apply_changes(engine, changes)
@@ -173,21 +173,21 @@ async def _check_item_references(
         if engine is None:
             raise ValidationError(
                 "Unknown engine.",
-                errors=[{"field": "engine_id", "message": "No engine with this id."}],
+                errors=[field_error("engine_id", "unknown_engine", "No engine with this id.")],
             )
     if "sku" in fields:
         other = await uow.items.get_by_sku(fields["sku"])
         if other and other.id != item_id:
             raise ConflictError(
                 f"SKU {fields['sku']} is already taken.",
-                errors=[{"field": "sku", "message": "Already taken."}],
+                errors=[field_error("sku", "taken", "Already taken.")],
             )
     if fields.get("barcode"):
         other = await uow.items.get_by_barcode(fields["barcode"])
         if other and other.id != item_id:
             raise ConflictError(
                 f"Barcode {fields['barcode']} is already taken.",
-                errors=[{"field": "barcode", "message": "Already taken."}],
+                errors=[field_error("barcode", "taken", "Already taken.")],
             )
 
 

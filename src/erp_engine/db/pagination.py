@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from erp_engine.errors import ValidationError
+from erp_engine.errors import ValidationError, field_error
 
 T = TypeVar("T")
 MAX_LIMIT = 200
@@ -45,9 +45,10 @@ def order_by(sort: str | None, columns: dict[str, Any], default: list[Any]) -> l
     name = sort.lstrip("-+")
     column = columns.get(name)
     if column is None:
+        options = ", ".join(sorted(columns))
         raise ValidationError(
             f"Cannot sort by {name!r}.",
-            errors=[{"field": "sort", "message": f"Use one of: {', '.join(sorted(columns))}."}],
+            errors=[field_error("sort", "one_of", f"Use one of: {options}.", options=options)],
         )
     return [column.desc() if descending else column.asc(), *default]
 

@@ -18,7 +18,7 @@ from erp_engine.documents.model import (
     DocumentStatus,
     StockDocument,
 )
-from erp_engine.errors import ForbiddenError, NotFoundError, ValidationError
+from erp_engine.errors import ForbiddenError, NotFoundError, ValidationError, field_error
 from erp_engine.events.service import emit_event
 from erp_engine.flows.model import Flow
 from erp_engine.flows.service import record_flow
@@ -92,7 +92,11 @@ async def _check_warehouse(uow: UnitOfWork, warehouse_id: uuid.UUID) -> None:
     if warehouse is None or not warehouse.active:
         raise ValidationError(
             "Unknown or inactive warehouse.",
-            errors=[{"field": "warehouse_id", "message": "No active warehouse with this id."}],
+            errors=[
+                field_error(
+                    "warehouse_id", "no_active_warehouse", "No active warehouse with this id."
+                )
+            ],
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from erp_engine.errors import ValidationError
+from erp_engine.errors import ValidationError, field_error
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -37,5 +37,7 @@ class Cursor:
         except (ValueError, UnicodeDecodeError) as error:
             raise ValidationError(
                 "Invalid cursor.",
-                errors=[{"field": "after", "message": "Pass a cursor from a previous response."}],
+                errors=[
+                    field_error("after", "not_a_cursor", "Pass a cursor from a previous response.")
+                ],
             ) from error

@@ -8,7 +8,7 @@ from importlib.resources import files
 
 from pwdlib import PasswordHash
 
-from erp_engine.errors import ValidationError
+from erp_engine.errors import ValidationError, field_error
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
@@ -47,14 +47,20 @@ def check_password_policy(password: str, *, email: str, field: str = "password")
     lowered = password.lower()
     problem = None
     if len(password) < MIN_LENGTH:
-        problem = f"Use at least {MIN_LENGTH} characters."
-    elif len(password) > MAX_LENGTH:
-        problem = f"Use at most {MAX_LENGTH} characters."
-    elif lowered in _common_passwords():
-        problem = "This password is one of the most common ones; choose another."
-    elif lowered in {email.lower(), email.lower().split("@")[0]}:
-        problem = "The password must not be your email."
-    if problem:
-        raise ValidationError(
-            "The password does not meet the policy.", errors=[{"field": field, "message": problem}]
+        problem = field_error(
+            field, "password_too_short", f"Use at least {MIN_LENGTH} characters.", min=MIN_LENGTH
         )
+    elif len(password) > MAX_LENGTH:
+        problem = field_error(
+            field, "password_too_long", f"Use at most {MAX_LENGTH} characters.", max=MAX_LENGTH
+        )
+    elif lowered in _common_passwords():
+        problem = field_error(
+            field,
+            "password_common",
+            "This password is one of the most common ones; choose another.",
+        )
+    elif lowered in {email.lower(), email.lower().split("@")[0]}:
+        problem = field_error(field, "password_is_email", "The password must not be your email.")
+    if problem:
+        raise ValidationError("The password does not meet the policy.", errors=[problem])

@@ -17,6 +17,7 @@ from erp_engine.errors import (
     UnauthorizedError,
     ValidationError,
     WrongPasswordError,
+    field_error,
 )
 from erp_engine.identity.model import ApiKey, RefreshToken, User
 from erp_engine.identity.passwords import (
@@ -208,7 +209,7 @@ async def create_user(
         if await uow.users.get_by_email(email):
             raise ConflictError(
                 "A user with this email exists.",
-                errors=[{"field": "email", "message": "Already taken."}],
+                errors=[field_error("email", "taken", "Already taken.")],
             )
         user = User(
             id=uuid.uuid4(),
@@ -313,7 +314,7 @@ async def change_own_password(
         email, checked_hash = user.email, user.password_hash
     wrong = WrongPasswordError(
         "The current password is wrong.",
-        errors=[{"field": "current_password", "message": "Does not match."}],
+        errors=[field_error("current_password", "does_not_match", "Does not match.")],
     )
     if not await _password_matches(current_password, checked_hash):
         raise wrong
@@ -368,7 +369,7 @@ async def create_api_key(
     if expires_at is not None and expires_at <= utcnow():
         raise ValidationError(
             "A key cannot expire before it is made.",
-            errors=[{"field": "expires_at", "message": "Must be in the future."}],
+            errors=[field_error("expires_at", "not_in_future", "Must be in the future.")],
         )
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)  # 256 bits from the OS CSPRNG
     async with uow:

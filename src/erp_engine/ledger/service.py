@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from erp_engine.errors import ConflictError, InsufficientStockError, ValidationError
+from erp_engine.errors import ConflictError, InsufficientStockError, ValidationError, field_error
 from erp_engine.events.service import emit_event
 from erp_engine.flows.service import record_flow
 from erp_engine.insights.service import refresh_low_stock
@@ -55,9 +55,14 @@ async def _shortage(uow: UnitOfWork, line: StockLine, field: str) -> dict:
         (line.item_id, line.warehouse_id)
     )
     available = level.on_hand - level.reserved if level else ZERO
+    shown = {"available": plain(available), "requested": plain(abs(line.quantity))}
     return {
-        "field": f"lines[{line.index}].{field}",
-        "message": f"Only {plain(available)} available, {plain(abs(line.quantity))} requested.",
+        **field_error(
+            f"lines[{line.index}].{field}",
+            "only_available",
+            "Only {available} available, {requested} requested.".format(**shown),
+            **shown,
+        ),
         "item_id": str(line.item_id),
         "warehouse_id": str(line.warehouse_id),
         "requested": abs(line.quantity),
@@ -178,7 +183,7 @@ async def _require_warehouse(uow: UnitOfWork, warehouse_id: uuid.UUID, field: st
     if warehouse is None or not warehouse.active:
         raise ValidationError(
             "Unknown or inactive warehouse.",
-            errors=[{"field": field, "message": "No active warehouse with this id."}],
+            errors=[field_error(field, "no_active_warehouse", "No active warehouse with this id.")],
         )
     return warehouse
 
@@ -194,7 +199,9 @@ async def require_active_items(
     if not 1 <= len(item_ids) <= MAX_LINES:
         raise ValidationError(
             f"A document has 1 to {MAX_LINES} lines.",
-            errors=[{"field": "lines", "message": f"Give 1 to {MAX_LINES} lines."}],
+            errors=[
+                field_error("lines", "line_count", f"Give 1 to {MAX_LINES} lines.", max=MAX_LINES)
+            ],
         )
     items = await uow.items.get_many(item_ids)
     errors = []
@@ -202,9 +209,13 @@ async def require_active_items(
     for index, item_id in enumerate(item_ids):
         item = items.get(item_id)
         if item_id in seen:
-            errors.append({"field": f"lines[{index}].{field}", "message": "Item listed twice."})
+            errors.append(
+                field_error(f"lines[{index}].{field}", "item_twice", "Item listed twice.")
+            )
         elif item is None or not item.active:
-            errors.append({"field": f"lines[{index}].{field}", "message": "No active item."})
+            errors.append(
+                field_error(f"lines[{index}].{field}", "no_active_item", "No active item.")
+            )
         seen.add(item_id)
     if errors:
         raise ValidationError("Some lines are invalid.", errors=errors)
@@ -281,8 +292,12 @@ async def count_stock(
         if counted < level.reserved:
             errors.append(
                 {
-                    "field": f"lines[{index}].counted_quantity",
-                    "message": f"{level.reserved} is reserved for approved shipments.",
+                    **field_error(
+                        f"lines[{index}].counted_quantity",
+                        "below_reserved",
+                        f"{plain(level.reserved)} is reserved for approved shipments.",
+                        reserved=plain(level.reserved),
+                    ),
                     "item_id": str(item_id),
                     "warehouse_id": str(warehouse_id),
                     "requested": counted,
@@ -359,7 +374,7 @@ async def transfer_stock(
     if from_warehouse_id == to_warehouse_id:
         raise ValidationError(
             "Source and destination must differ.",
-            errors=[{"field": "to_warehouse_id", "message": "Same as from_warehouse_id."}],
+            errors=[field_error("to_warehouse_id", "same_warehouse", "Same as from_warehouse_id.")],
         )
     async with uow:
         await _require_warehouse(uow, from_warehouse_id, "from_warehouse_id")

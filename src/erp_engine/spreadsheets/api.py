@@ -14,7 +14,7 @@ from fastapi.responses import Response, StreamingResponse
 from erp_engine.api.deps import AppSettings, Manager, Uow, Viewer
 from erp_engine.api.routing import SlashRouter
 from erp_engine.documents.model import DocumentKind, DocumentStatus
-from erp_engine.errors import ValidationError
+from erp_engine.errors import ValidationError, field_error
 from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.schema import UtcDateTime
 from erp_engine.ledger.model import MoveReason
@@ -255,7 +255,9 @@ def _option(name: str, query: T | None, form: T | None, default: T) -> T:
             f"{name} is {_shown(query)} in the query string but {_shown(form)} in the form; "
             "send it once."
         )
-        raise ValidationError(message, errors=[{"field": name, "message": message}])
+        raise ValidationError(
+            message, errors=[field_error(name, "option_conflict", message, option=name)]
+        )
     return next((value for value in (query, form) if value is not None), default)
 
 

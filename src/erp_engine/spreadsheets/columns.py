@@ -236,7 +236,13 @@ def column_index(spec: ImportSpec) -> dict[str, Column | None]:
 
 
 class CellError(ValueError):
-    """A cell does not hold what its column expects; the message says what would."""
+    """A cell does not hold what its column expects; the message says what would, `code`
+    and `params` say it to clients that word it themselves."""
+
+    def __init__(self, message: str, code: str, **params: Any):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def unescape(text: str) -> str:
@@ -262,7 +268,9 @@ def as_text(value: Any, *, max_length: int) -> str | None:
         text = str(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise CellError(f"Expected text, got {shown(value)}.")
+            raise CellError(
+                f"Expected text, got {shown(value)}.", "text_expected", got=shown(value)
+            )
         text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     elif isinstance(value, Decimal):
         text = plain(value)
@@ -273,7 +281,12 @@ def as_text(value: Any, *, max_length: int) -> str | None:
     if not text:
         return None
     if len(text) > max_length:
-        raise CellError(f"Expected at most {max_length} characters, got {len(text)}.")
+        raise CellError(
+            f"Expected at most {max_length} characters, got {len(text)}.",
+            "too_long",
+            max=max_length,
+            length=len(text),
+        )
     return text
 
 
@@ -286,15 +299,20 @@ def as_decimal(value: Any, *, places: int, integer_digits: int) -> Decimal | Non
         f"Expected a number >= 0 with at most {places} decimal places "
         f"and {integer_digits} integer digits"
     )
+    limits = {"places": places, "digits": integer_digits}
+
+    def refuse(got: Any, code: str = "number_expected", hint: str = "") -> CellError:
+        return CellError(f"{expected}, got {shown(got)}{hint}.", code, **limits, got=shown(got))
+
     if value is None:
         return None
     if isinstance(value, (bool, datetime | date | time)):
-        raise CellError(f"{expected}, got {shown(value)}.")
+        raise refuse(value)
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise CellError(f"{expected}, got {shown(value)}.")
+            raise refuse(value)
         number = Decimal(repr(value))
     elif isinstance(value, Decimal):
         number = value
@@ -307,17 +325,23 @@ def as_decimal(value: Any, *, places: int, integer_digits: int) -> Decimal | Non
         try:
             number = Decimal(text)
         except InvalidOperation:
-            hint = " (formulas are not evaluated)" if text.startswith("=") else ""
-            raise CellError(f"{expected}, got {shown(text)}{hint}.") from None
+            if text.startswith("="):
+                raise refuse(text, "formula", " (formulas are not evaluated)") from None
+            raise refuse(text) from None
     if not number.is_finite():
-        raise CellError(f"{expected}, got {shown(value)}.")
+        raise refuse(value)
     if number < 0:
-        raise CellError(f"{expected}, got a negative number ({plain(number)}).")
+        raise CellError(
+            f"{expected}, got a negative number ({plain(number)}).",
+            "negative",
+            **limits,
+            got=plain(number),
+        )
     if number >= Decimal(10) ** integer_digits:
-        raise CellError(f"{expected}, got {shown(number)}.")
+        raise refuse(number)
     step = Decimal(1).scaleb(-places)
     if number != number.quantize(step, rounding=ROUND_DOWN):
-        raise CellError(f"{expected}, got {shown(number)}.")
+        raise refuse(number)
     return number.quantize(step)
 
 
@@ -340,4 +364,8 @@ def as_bool(value: Any) -> bool | None:
         return True
     if text in _FALSE:
         return False
-    raise CellError(f"Expected TRUE or FALSE (or yes/no, 1/0), got {shown(value)}.")
+    raise CellError(
+        f"Expected TRUE or FALSE (or yes/no, 1/0), got {shown(value)}.",
+        "boolean_expected",
+        got=shown(value),
+    )

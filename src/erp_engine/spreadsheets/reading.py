@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from erp_engine.errors import PayloadTooLargeError, ValidationError
+from erp_engine.errors import PayloadTooLargeError, ValidationError, field_error
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -81,14 +81,16 @@ def refuse_oversized(size: int, limit: int) -> None:
 
 
 class SpreadsheetError(ValidationError):
-    """The upload cannot be read as a spreadsheet at all (type, hostility, limits)."""
+    """The upload cannot be read as a spreadsheet at all (type, hostility, limits).
 
-    def __init__(self, message: str):
-        super().__init__(message, errors=[_file_error(message)])
+    `code` says which (`file_refused` for every limit that guards against hostile files).
+    """
 
-
-def _file_error(message: str) -> dict[str, Any]:
-    return {"field": "file", "row": None, "column": None, "cell": None, "message": message}
+    def __init__(self, message: str, code: str, **params: Any):
+        problem = {"row": None, "column": None, "cell": None}
+        super().__init__(
+            message, errors=[{**problem, **field_error("file", code, message, **params)}]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,22 +108,32 @@ def detect_format(data: bytes, *, filename: str | None, content_type: str | None
         SpreadsheetError: empty, a known non-spreadsheet, or a mismatch with the name.
     """
     if not data:
-        raise SpreadsheetError("The file is empty.")
+        raise SpreadsheetError("The file is empty.", "file_empty")
     suffix = PurePath(filename or "").suffix.lower()
     if suffix in _REFUSED_EXTENSIONS:
-        raise SpreadsheetError(f"{suffix} files are not supported; save it as .xlsx or .csv.")
+        raise SpreadsheetError(
+            f"{suffix} files are not supported; save it as .xlsx or .csv.",
+            "file_type",
+            suffix=suffix,
+        )
     declared = _EXTENSIONS.get(suffix)
     if declared is None:
         media_type = (content_type or "").split(";")[0].strip().lower()
         declared = _MEDIA_TYPES.get(media_type)
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
-            raise SpreadsheetError(f"The file is {what}, not an .xlsx workbook or a CSV file.")
+            raise SpreadsheetError(
+                f"The file is {what}, not an .xlsx workbook or a CSV file.", "file_not_spreadsheet"
+            )
     actual = XLSX if data.startswith(b"PK\x03\x04") else CSV
     if declared == XLSX and actual != XLSX:
-        raise SpreadsheetError("The file is named as an .xlsx workbook but is not one.")
+        raise SpreadsheetError(
+            "The file is named as an .xlsx workbook but is not one.", "file_not_spreadsheet"
+        )
     if declared == CSV and actual != CSV:
-        raise SpreadsheetError("The file is named as a CSV file but is a zip archive.")
+        raise SpreadsheetError(
+            "The file is named as a CSV file but is a zip archive.", "file_not_spreadsheet"
+        )
     return actual
 
 
@@ -150,31 +162,40 @@ def check_workbook_archive(archive: zipfile.ZipFile) -> None:
     """
     members = archive.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
-        raise SpreadsheetError(f"The workbook has more than {MAX_ZIP_MEMBERS} parts.")
+        raise SpreadsheetError(
+            f"The workbook has more than {MAX_ZIP_MEMBERS} parts.", "file_refused"
+        )
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names:
-        raise SpreadsheetError("The file is a zip archive but not an .xlsx workbook.")
+        raise SpreadsheetError(
+            "The file is a zip archive but not an .xlsx workbook.", "file_not_spreadsheet"
+        )
     total = 0
     for member in members:
         if member.flag_bits & 0x1:
-            raise SpreadsheetError("Encrypted workbooks are not supported.")
+            raise SpreadsheetError("Encrypted workbooks are not supported.", "file_encrypted")
         if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise SpreadsheetError("The workbook uses an unsupported compression method.")
+            raise SpreadsheetError(
+                "The workbook uses an unsupported compression method.", "file_refused"
+            )
         if member.file_size > MAX_MEMBER_BYTES:
             raise SpreadsheetError(
-                f"A part of the workbook expands to more than {MAX_MEMBER_BYTES // 2**20} MiB."
+                f"A part of the workbook expands to more than {MAX_MEMBER_BYTES // 2**20} MiB.",
+                "file_refused",
             )
         if member.file_size > RATIO_FLOOR_BYTES and member.file_size > MAX_RATIO * max(
             member.compress_size, 1
         ):
             raise SpreadsheetError(
                 f"A part of the workbook is compressed more than {MAX_RATIO} times; "
-                "refused as a possible zip bomb."
+                "refused as a possible zip bomb.",
+                "file_refused",
             )
         total += member.file_size
     if total > MAX_TOTAL_BYTES:
         raise SpreadsheetError(
-            f"The workbook expands to more than {MAX_TOTAL_BYTES // 2**20} MiB; refused."
+            f"The workbook expands to more than {MAX_TOTAL_BYTES // 2**20} MiB; refused.",
+            "file_refused",
         )
     for member in members:
         if member.filename.lower().endswith((".xml", ".rels", ".vml")):
@@ -187,13 +208,14 @@ def _refuse_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
         start = stream.read(4)
         # The scan below reads bytes as ASCII: UTF-16 or UTF-32 text would hide a DTD from it.
         if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in start:
-            raise SpreadsheetError("The workbook's XML is not UTF-8; refused.")
+            raise SpreadsheetError("The workbook's XML is not UTF-8; refused.", "file_refused")
         tail = start.lower()
         while chunk := stream.read(_SCAN_CHUNK):
             window = (tail + chunk).lower()
             if any(marker in window for marker in _DTD_MARKERS):
                 raise SpreadsheetError(
-                    "The workbook's XML declares a DTD or entities; refused (XML entity bomb)."
+                    "The workbook's XML declares a DTD or entities; refused (XML entity bomb).",
+                    "file_refused",
                 )
             tail = window[-16:]
 
@@ -212,7 +234,8 @@ def _check_part(archive: zipfile.ZipFile, path: str, limit: int, what: str) -> N
     if size > limit:
         raise SpreadsheetError(
             f"The workbook's {what} expands to {size:,} bytes; the limit is "
-            f"{limit // 2**20} MiB. Save only the sheet to import in a new workbook."
+            f"{limit // 2**20} MiB. Save only the sheet to import in a new workbook.",
+            "file_refused",
         )
 
 
@@ -282,7 +305,9 @@ def read_shared_strings(archive: zipfile.ZipFile, path: str | None) -> SharedStr
         events = iterparse(source, events=("start", "end"))  # noqa: S314 - no DTD, UTF-8
         _, root = next(events)
         if root.tag != _SST:
-            raise SpreadsheetError("The workbook's shared strings part is not readable.")
+            raise SpreadsheetError(
+                "The workbook's shared strings part is not readable.", "file_not_spreadsheet"
+            )
         depth = held = 0
         for event, element in events:
             if event == "start":
@@ -292,7 +317,8 @@ def read_shared_strings(archive: zipfile.ZipFile, path: str | None) -> SharedStr
             if held > MAX_HELD_ELEMENTS:
                 raise SpreadsheetError(
                     f"A shared string holds more than {MAX_HELD_ELEMENTS:,} XML elements "
-                    "(the limit)."
+                    "(the limit).",
+                    "file_refused",
                 )
             if depth != 0:
                 continue  # inside an entry: read when the entry ends
@@ -302,12 +328,15 @@ def read_shared_strings(archive: zipfile.ZipFile, path: str | None) -> SharedStr
             held = 0
             if len(strings) > MAX_SHARED_STRINGS:
                 raise SpreadsheetError(
-                    f"The workbook has more than {MAX_SHARED_STRINGS:,} shared strings (the limit)."
+                    f"The workbook has more than {MAX_SHARED_STRINGS:,} shared strings "
+                    "(the limit).",
+                    "file_refused",
                 )
             if strings.chars > MAX_SHARED_STRING_CHARS:
                 raise SpreadsheetError(
                     f"The workbook's shared strings hold more than "
-                    f"{MAX_SHARED_STRING_CHARS:,} characters (the limit)."
+                    f"{MAX_SHARED_STRING_CHARS:,} characters (the limit).",
+                    "file_refused",
                 )
     strings.seal()
     return strings
@@ -331,12 +360,16 @@ def _open_workbook(data: bytes) -> _Workbook:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError) as error:
-        raise SpreadsheetError("The file is not a readable .xlsx workbook.") from error
+        raise SpreadsheetError(
+            "The file is not a readable .xlsx workbook.", "file_not_spreadsheet"
+        ) from error
     with archive:
         try:
             check_workbook_archive(archive)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-            raise SpreadsheetError("The file is not a readable .xlsx workbook.") from error
+            raise SpreadsheetError(
+                "The file is not a readable .xlsx workbook.", "file_not_spreadsheet"
+            ) from error
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -368,10 +401,12 @@ def _open_workbook(data: bytes) -> _Workbook:
         reader.archive.close()
         raise
     except Exception as error:  # hostile input breaks parsers in many ways; all are a 422
-        raise SpreadsheetError("The file is not a readable .xlsx workbook.") from error
+        raise SpreadsheetError(
+            "The file is not a readable .xlsx workbook.", "file_not_spreadsheet"
+        ) from error
     if not paths:
         reader.archive.close()
-        raise SpreadsheetError("The workbook has no worksheet.")
+        raise SpreadsheetError("The workbook has no worksheet.", "file_no_sheet")
     return _Workbook(reader, paths[0], strings)
 
 
@@ -482,13 +517,15 @@ def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
                     if pending > MAX_HELD_ELEMENTS:
                         raise SpreadsheetError(
                             f"A row of the sheet holds more than {MAX_HELD_ELEMENTS:,} XML "
-                            "elements (the limit)."
+                            "elements (the limit).",
+                            "file_refused",
                         )
                     if element.tag == _CELL:
                         cells += 1
                         if cells > MAX_SHEET_CELLS:
                             raise SpreadsheetError(
-                                f"The sheet has more than {MAX_SHEET_CELLS:,} cells (the limit)."
+                                f"The sheet has more than {MAX_SHEET_CELLS:,} cells (the limit).",
+                                "file_refused",
                             )
                         continue
                     if element is container:
@@ -499,7 +536,11 @@ def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
                     number = int(given) if given else number + 1
                     rows += 1
                     if max(number, rows) > MAX_SHEET_ROWS:
-                        raise SpreadsheetError(f"The sheet has more than {MAX_SHEET_ROWS} rows.")
+                        raise SpreadsheetError(
+                            f"The sheet has more than {MAX_SHEET_ROWS} rows.",
+                            "file_too_many_rows",
+                            max=MAX_SHEET_ROWS,
+                        )
                     values: dict[int, Any] = {}
                     column = 0
                     for cell in element:
@@ -513,13 +554,17 @@ def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
                         if not is_blank(value):
                             if column > MAX_COLUMNS:
                                 raise SpreadsheetError(
-                                    f"The sheet has more than {MAX_COLUMNS} columns."
+                                    f"The sheet has more than {MAX_COLUMNS} columns.",
+                                    "file_too_many_columns",
+                                    max=MAX_COLUMNS,
                                 )
                             values[column] = value
                 except SpreadsheetError:
                     raise
                 except Exception as error:  # a corrupt part shows only while streaming it
-                    raise SpreadsheetError("The file is not a readable .xlsx workbook.") from error
+                    raise SpreadsheetError(
+                        "The file is not a readable .xlsx workbook.", "file_not_spreadsheet"
+                    ) from error
                 # Drop parsed rows, so memory does not grow with the sheet. A row outside
                 # sheetData stays attached to its parent: `pending` keeps counting it.
                 if container is not None:
@@ -539,16 +584,18 @@ def _xlsx_rows(workbook: _Workbook) -> Iterator[tuple[int, tuple[Any, ...]]]:
 def _decode_csv(data: bytes) -> str:
     if b"\x00" in data:
         raise SpreadsheetError(
-            "The file contains NUL bytes: it is not a text CSV file (or not UTF-8)."
+            "The file contains NUL bytes: it is not a text CSV file (or not UTF-8).",
+            "file_not_utf8",
         )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise SpreadsheetError("The CSV file is UTF-16; save it as 'CSV UTF-8'.")
+        raise SpreadsheetError("The CSV file is UTF-16; save it as 'CSV UTF-8'.", "file_utf16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SpreadsheetError(
             f"The CSV file is not UTF-8 text (invalid byte at offset {error.start}); "
-            "save it as 'CSV UTF-8'."
+            "save it as 'CSV UTF-8'.",
+            "file_not_utf8",
         ) from error
 
 
@@ -566,14 +613,24 @@ def _csv_rows(text: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
         try:
             cells = next(reader, None)
         except csv.Error as error:
-            raise SpreadsheetError(f"Row {number + 1} is not valid CSV: {error}.") from error
+            raise SpreadsheetError(
+                f"Row {number + 1} is not valid CSV: {error}.", "file_bad_csv_row", row=number + 1
+            ) from error
         if cells is None:
             return
         number += 1
         if number > MAX_SHEET_ROWS:
-            raise SpreadsheetError(f"The file has more than {MAX_SHEET_ROWS} rows.")
+            raise SpreadsheetError(
+                f"The file has more than {MAX_SHEET_ROWS} rows.",
+                "file_too_many_rows",
+                max=MAX_SHEET_ROWS,
+            )
         if len(cells) > MAX_COLUMNS:
-            raise SpreadsheetError(f"Row {number} has more than {MAX_COLUMNS} columns.")
+            raise SpreadsheetError(
+                f"Row {number} has more than {MAX_COLUMNS} columns.",
+                "file_too_many_columns",
+                max=MAX_COLUMNS,
+            )
         if any(not is_blank(cell) for cell in cells):
             yield number, tuple(cells)
 

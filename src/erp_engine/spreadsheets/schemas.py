@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pydantic import Field
+
 from erp_engine.kernel.schema import OutputModel
 
 
@@ -17,7 +19,12 @@ class ImportProblem(OutputModel):
     column: str | None
     cell: str | None = None
     field: str
+    code: str = Field(description="What is wrong, stable: `required`, `number_expected`, …")
     message: str
+    params: dict[str, str | int] = Field(
+        default_factory=dict,
+        description="The values the message names (`got`, `max`, `sku`, `row`, …)",
+    )
 
 
 class ItemImportResult(OutputModel):

@@ -24,7 +24,7 @@ import anyio
 
 from erp_engine.audit.service import add_event
 from erp_engine.catalog import service as catalog
-from erp_engine.errors import ConflictError, ValidationError
+from erp_engine.errors import ConflictError, ValidationError, field_error
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.quantity import MONEY_PLACES, QUANTITY_PLACES, ZERO, plain
 from erp_engine.ledger import service as ledger
@@ -106,14 +106,20 @@ class Problems:
         message: str,
         *,
         field: str,
+        code: str,
         position: int | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         self.total += 1
         if row is not None:
             self.rows.add(row)
         if len(self._items) >= 4 * MAX_LISTED_ERRORS:
             return
-        problem = {"row": row, "column": column, "field": field, "message": message}
+        problem = {
+            "row": row,
+            "column": column,
+            **field_error(field, code, message, **(params or {})),
+        }
         if row is not None and position is not None:
             problem["cell"] = f"{column_letter(position)}{row}"
         self._items.append(((row or 0, -1 if position is None else position), problem))
@@ -123,12 +129,12 @@ class Problems:
         listed = ordered[:MAX_LISTED_ERRORS]
         if self.total > len(listed):
             more = self.total - len(listed)
+            message = f"… and {more} more problem(s) not listed."
             listed.append(
                 {
                     "row": None,
                     "column": None,
-                    "field": "file",
-                    "message": f"… and {more} more problem(s) not listed.",
+                    **field_error("file", "more_problems", message, n=more),
                 }
             )
         return listed
@@ -143,9 +149,11 @@ class ParsedFile:
     rows: list[tuple[int, dict[str, Any]]]
     problems: Problems
 
-    def problem(self, row: int, key: str, message: str) -> None:
+    def problem(self, row: int, key: str, code: str, message: str, /, **params: Any) -> None:
         label, position = self.columns.get(key, (_label(self.spec, key), None))
-        self.problems.add(row, label, message, field=key, position=position)
+        self.problems.add(
+            row, label, message, field=key, code=code, position=position, params=params
+        )
 
 
 def _label(spec: ImportSpec, key: str) -> str:
@@ -173,7 +181,9 @@ def _map_header(
                 text,
                 f"Unknown column. Expected columns: {expected}.",
                 field="header",
+                code="unknown_column",
                 position=position,
+                params={"expected": expected},
             )
             continue
         column = index[key]
@@ -186,12 +196,16 @@ def _map_header(
                 text,
                 f"{column.label} appears twice (also in column {first}).",
                 field=column.key,
+                code="column_twice",
                 position=position,
+                params={"column": column.label, "first": first},
             )
             continue
         found[column.key] = (text, position)
     for key in sorted(spec.required - found.keys()):
-        problems.add(row, _label(spec, key), "Missing required column.", field=key)
+        problems.add(
+            row, _label(spec, key), "Missing required column.", field=key, code="missing_column"
+        )
     return found
 
 
@@ -224,7 +238,9 @@ class _UnheadedCells:
                 f"Unexpected value {shown(cells[position])} in column "
                 f"{column_letter(position)}{where}",
                 field="unheaded",
+                code="unheaded",
                 position=position,
+                params={"got": shown(cells[position]), "column": column_letter(position)},
             )
 
 
@@ -248,7 +264,7 @@ async def read_rows(
     problems = Problems()
     first = await anyio.to_thread.run_sync(_take, table.rows, 1)
     if not first:
-        raise SpreadsheetError("The file has no header row and no data.")
+        raise SpreadsheetError("The file has no header row and no data.", "file_empty")
     header_row, header = first[0]
     columns = _map_header(spec, header_row, header, problems)
     parsed = ParsedFile(spec, columns, [], problems)
@@ -262,7 +278,9 @@ async def read_rows(
             if count > MAX_ROWS:
                 raise SpreadsheetError(
                     f"The file has more than {MAX_ROWS:,} data rows (the limit); "
-                    "split it into several files."
+                    "split it into several files.",
+                    "file_too_many_rows",
+                    max=MAX_ROWS,
                 )
             unheaded.check(number, cells, problems)
             values = {}
@@ -271,7 +289,15 @@ async def read_rows(
                 try:
                     values[key] = parsers[key](cell)
                 except CellError as error:
-                    problems.add(number, label, str(error), field=key, position=position)
+                    problems.add(
+                        number,
+                        label,
+                        str(error),
+                        field=key,
+                        code=error.code,
+                        position=position,
+                        params=error.params,
+                    )
             parsed.rows.append((number, values))
         if progress:
             progress("read", count, None)
@@ -282,7 +308,7 @@ def _required(parse: Callable[[Any], Any], what: str) -> Callable[[Any], Any]:
     def parser(cell: Any) -> Any:
         value = parse(cell)
         if value is None:
-            raise CellError(f"Required: {what}.")
+            raise CellError(f"Required: {what}.", "required")
         return value
 
     return parser
@@ -402,7 +428,12 @@ async def _apply_items(
             if key:
                 if key in seen_skus:
                     parsed.problem(
-                        row, "sku", f"{sku} is also on row {seen_skus[key]}; list each SKU once."
+                        row,
+                        "sku",
+                        "sku_twice",
+                        f"{sku} is also on row {seen_skus[key]}; list each SKU once.",
+                        sku=sku,
+                        row=seen_skus[key],
                     )
                 else:
                     seen_skus[key] = row
@@ -410,16 +441,22 @@ async def _apply_items(
                     parsed.problem(
                         row,
                         "sku",
+                        "sku_exists",
                         f"{current.sku} already exists; import with "
                         "mode=upsert to update existing items.",
+                        sku=current.sku,
                     )
             if "name" in values and values["name"] is None:
-                parsed.problem(row, "name", "Required: a name (1-200 characters).")
+                parsed.problem(row, "name", "required", "Required: a name (1-200 characters).")
             elif current is None and "name" not in values:
-                parsed.problem(row, "name", "Required for a new item: a name (1-200 characters).")
+                parsed.problem(
+                    row, "name", "required", "Required for a new item: a name (1-200 characters)."
+                )
             code = values.get("engine_code")
             if code and code not in engines:
-                parsed.problem(row, "engine_code", f"No engine with code {code}.")
+                parsed.problem(
+                    row, "engine_code", "unknown_code", f"No engine with code {code}.", code=code
+                )
             barcode = values.get("barcode")
             if barcode:
                 owner = barcode_owner.get(barcode)
@@ -427,11 +464,19 @@ async def _apply_items(
                     parsed.problem(
                         row,
                         "barcode",
+                        "barcode_twice",
                         f"{barcode} is also on row {seen_barcodes[barcode]}; barcodes are unique.",
+                        barcode=barcode,
+                        row=seen_barcodes[barcode],
                     )
                 elif owner is not None and owner != key:
                     parsed.problem(
-                        row, "barcode", f"{barcode} already belongs to SKU {existing[owner].sku}."
+                        row,
+                        "barcode",
+                        "barcode_taken",
+                        f"{barcode} already belongs to SKU {existing[owner].sku}.",
+                        barcode=barcode,
+                        sku=existing[owner].sku,
                     )
                 seen_barcodes.setdefault(barcode, row)
             # A dry run counts what the valid rows would do; this row's cells may have
@@ -571,15 +616,31 @@ async def _apply_counts(
             item = items.get(sku.lower()) if sku else None
             warehouse = warehouses.get(code) if code else None
             if sku and item is None:
-                parsed.problem(row, "sku", f"No item with SKU {sku}.")
+                parsed.problem(row, "sku", "unknown_sku", f"No item with SKU {sku}.", sku=sku)
             elif item and not item.active:
                 parsed.problem(
-                    row, "sku", f"{item.sku} is inactive; activate it before counting it."
+                    row,
+                    "sku",
+                    "item_inactive",
+                    f"{item.sku} is inactive; activate it before counting it.",
+                    sku=item.sku,
                 )
             if code and warehouse is None:
-                parsed.problem(row, "warehouse_code", f"No warehouse with code {code}.")
+                parsed.problem(
+                    row,
+                    "warehouse_code",
+                    "unknown_code",
+                    f"No warehouse with code {code}.",
+                    code=code,
+                )
             elif warehouse and not warehouse[1]:
-                parsed.problem(row, "warehouse_code", f"Warehouse {code} is inactive.")
+                parsed.problem(
+                    row,
+                    "warehouse_code",
+                    "warehouse_inactive",
+                    f"Warehouse {code} is inactive.",
+                    code=code,
+                )
             if not (item and item.active and warehouse and warehouse[1] and counted is not None):
                 continue
             key = (item.id, warehouse[0])
@@ -587,8 +648,12 @@ async def _apply_counts(
                 parsed.problem(
                     row,
                     "sku",
+                    "count_twice",
                     f"{item.sku} in {code} is also on row {seen[key]}; "
                     "count each item once per warehouse.",
+                    sku=item.sku,
+                    code=code,
+                    row=seen[key],
                 )
                 continue
             seen[key] = row
@@ -597,8 +662,10 @@ async def _apply_counts(
                 parsed.problem(
                     row,
                     "counted_quantity",
+                    "below_reserved",
                     f"{plain(reserved)} is reserved for "
                     "approved shipments; the count cannot be lower.",
+                    reserved=plain(reserved),
                 )
             if row in parsed.problems.rows:  # only valid rows count, also on a dry run
                 continue

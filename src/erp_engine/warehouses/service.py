@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from erp_engine.errors import ConflictError, NotFoundError
+from erp_engine.errors import ConflictError, NotFoundError, field_error
 from erp_engine.events.service import emit_event
 from erp_engine.flows.service import record_flow
 from erp_engine.kernel.changes import apply_changes, check_version
@@ -42,7 +42,7 @@ async def create_warehouse(
         if await uow.warehouses.get_by_code(code):
             raise ConflictError(
                 f"Warehouse code {code} is already taken.",
-                errors=[{"field": "code", "message": "Already taken."}],
+                errors=[field_error("code", "taken", "Already taken.")],
             )
         warehouse = Warehouse(id=uuid.uuid4(), code=code, name=name, address=address, active=active)
         uow.warehouses.add(warehouse)
@@ -88,7 +88,7 @@ async def update_warehouse(
             if other and other.id != warehouse.id:
                 raise ConflictError(
                     "Warehouse code is already taken.",
-                    errors=[{"field": "code", "message": "Already taken."}],
+                    errors=[field_error("code", "taken", "Already taken.")],
                 )
         if apply_changes(warehouse, changes):
             record_flow(

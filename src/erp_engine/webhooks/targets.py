@@ -13,7 +13,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from erp_engine.errors import ValidationError
+from erp_engine.errors import ValidationError, field_error
 
 
 class BlockedTargetError(ValidationError):
@@ -51,7 +51,7 @@ async def resolve_target(url: str, allowed_hosts: list[str]) -> PinnedTarget:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BlockedTargetError(
             "Use an http or https URL.",
-            errors=[{"field": "url", "message": "http(s) URL required."}],
+            errors=[field_error("url", "url_scheme", "http(s) URL required.")],
         )
     host = parts.hostname.lower()
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -60,19 +60,20 @@ async def resolve_target(url: str, allowed_hosts: list[str]) -> PinnedTarget:
     except OSError as error:
         raise BlockedTargetError(
             "The webhook host does not resolve.",
-            errors=[{"field": "url", "message": f"Cannot resolve {host}."}],
+            errors=[field_error("url", "url_unresolved", f"Cannot resolve {host}.", host=host)],
         ) from error
     addresses = [info[4][0] for info in infos]
     if not _allowed(host, allowed_hosts) and any(map(_is_internal, addresses)):
         raise BlockedTargetError(
             "Webhooks may not target internal addresses.",
             errors=[
-                {
-                    "field": "url",
-                    "message": f"{host} resolves to a private, loopback or "
-                    "link-local address; list it in "
-                    "WEBHOOK_ALLOWED_HOSTS to allow it.",
-                }
+                field_error(
+                    "url",
+                    "url_internal",
+                    f"{host} resolves to a private, loopback or link-local address; "
+                    "list it in WEBHOOK_ALLOWED_HOSTS to allow it.",
+                    host=host,
+                )
             ],
         )
     address = addresses[0]

@@ -1759,8 +1759,20 @@ export interface components {
             cell?: string | null;
             /** Field */
             field: string;
+            /**
+             * Code
+             * @description What is wrong, stable: `required`, `number_expected`, …
+             */
+            code: string;
             /** Message */
             message: string;
+            /**
+             * Params
+             * @description The values the message names (`got`, `max`, `sku`, `row`, …)
+             */
+            params?: {
+                [key: string]: string | number;
+            };
         };
         /** ItemCreate */
         ItemCreate: {
@@ -2507,7 +2519,14 @@ export interface components {
             code: "validation_error" | "not_found" | "unauthorized" | "forbidden" | "conflict" | "invalid_transition" | "insufficient_stock" | "precondition_failed" | "idempotency_key_reused" | "idempotency_in_flight" | "idempotency_secret_withheld" | "payload_too_large" | "rate_limited" | "unavailable" | "internal_error";
             errors?: ({
                 field: string;
+                /** @description Stable, snake_case: what is wrong with this field (`taken`, `missing`, `greater_than_equal`, …); a client translates this, not `message` */
+                code: string;
+                /** @description The same, in English */
                 message: string;
+                /** @description The values `message` names (`max`, `available`, …) */
+                params?: {
+                    [key: string]: string | number;
+                };
             } & {
                 [key: string]: unknown;
             })[];
