@@ -228,10 +228,26 @@ async def _client(base_url: str) -> httpx.AsyncClient:
     return client
 
 
+# How the keep-alive race of an nginx reload shows: its old workers close idle client
+# connections, and a request sent on one at that moment meets the close (EOF) or, when its
+# bytes had already arrived, a reset.
+RELOAD_RACE = (httpx.RemoteProtocolError, httpx.ReadError)
+
+
+async def _send_retrying(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """Sends REQUEST, once more like a browser would only when the connection failed before
+    any response byte (the reload race). A failure once the headers are in is not retried."""
+    try:
+        response = await client.send(request, stream=True)
+    except RELOAD_RACE:
+        response = await client.send(request, stream=True)
+    await response.aread()
+    return response
+
+
 async def _send(client: httpx.AsyncClient, n: int, body: dict) -> tuple[httpx.Response, int]:
-    """One request of the load, retried once like a browser would: only when the connection
-    closed before any response byte (nginx's old workers closing idle keep-alive connections
-    on reload). POSTs carry an Idempotency-Key, so the retry can never apply twice."""
+    """One request of the load, a read or a write. POSTs carry an Idempotency-Key, so the
+    retry of the reload race can never apply twice."""
     if n % 3 == 0:
         request = client.build_request(
             "POST", "/api/v1/inbounds", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
@@ -240,10 +256,7 @@ async def _send(client: httpx.AsyncClient, n: int, body: dict) -> tuple[httpx.Re
     else:
         request = client.build_request("GET", "/api/v1/items", params={"limit": 5})
         expected = 200
-    try:
-        return await client.send(request), expected
-    except httpx.RemoteProtocolError:
-        return await client.send(request), expected
+    return await _send_retrying(client, request), expected
 
 
 async def _load(
@@ -255,7 +268,7 @@ async def _load(
         try:
             response, expected = await _send(client, n, body)
         except httpx.HTTPError as error:
-            load.failures.append(f"worker {worker}: {type(error).__name__}")
+            load.failures.append(f"worker {worker}: {type(error).__name__} {error}")
             continue
         if response.status_code != expected:
             load.failures.append(f"worker {worker}: {response.status_code} {response.text[:200]}")
@@ -268,10 +281,7 @@ async def _load(
 
 
 async def _commit_via_nginx(client: httpx.AsyncClient) -> str:
-    try:
-        response = await client.get("/healthz")
-    except httpx.RemoteProtocolError:  # the keep-alive race on reload; see _send
-        response = await client.get("/healthz")
+    response = await _send_retrying(client, client.build_request("GET", "/healthz"))
     return response.headers["x-engine-commit"]
 
 
