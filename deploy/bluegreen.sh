@@ -15,12 +15,15 @@
 # overridden from the environment (the tests run nginx and the instances unprivileged).
 # The active colour's unit is enabled and the other disabled, so a reboot brings back
 # exactly what served before it; $ERP_HOME/current follows the active colour's release (the
-# web UI nginx serves and the outbox relay run from it).
+# outbox relay runs from it). nginx serves the web UI of the release that ERP_RELEASE_FILE
+# names, with that release's X-Engine-* headers; the file switches with the upstream.
 set -euo pipefail
 
 ERP_HOME=${ERP_HOME:-/opt/erp-engine}
 ERP_STATE_DIR=${ERP_STATE_DIR:-/var/lib/erp-engine}
 ERP_UPSTREAM_FILE=${ERP_UPSTREAM_FILE:-/etc/nginx/erp-engine/upstream.conf}
+# What the static locations of erp.conf include: the live release's web root and headers.
+ERP_RELEASE_FILE=${ERP_RELEASE_FILE:-$(dirname "$ERP_UPSTREAM_FILE")/release.conf}
 ERP_NGINX_RELOAD=${ERP_NGINX_RELOAD:-"nginx -t -q && nginx -s reload"}
 ERP_START=${ERP_START:-"systemctl start erp-engine@{port}"}
 ERP_STOP=${ERP_STOP:-"systemctl stop erp-engine@{port}"}
@@ -127,20 +130,58 @@ replace_link() {  # replace_link TARGET LINK — atomically (ln -sfn unlinks fir
   mv -T "$2.tmp" "$2"
 }
 
-point_nginx_at() {  # point_nginx_at COLOUR — the upstream file is restored if nginx refuses
-  local port; port=$(port_of "$1")
-  local backup="$ERP_UPSTREAM_FILE.previous"
-  mkdir -p "$(dirname "$ERP_UPSTREAM_FILE")"
-  rm -f "$backup"
-  [ -f "$ERP_UPSTREAM_FILE" ] && cp -p "$ERP_UPSTREAM_FILE" "$backup"
+# The release file for COLOUR: `root` at its release's web/dist, and the X-Engine-* headers
+# its app sends, read from its own /readyz (so the schema is the one it serves now, and
+# ENGINE_HEADERS=false leaves them out). Refuses a value nginx could not carry as written.
+release_snippet() {  # release_snippet COLOUR
+  local port release; port=$(port_of "$1")
+  release=$(readlink -e "$ERP_HOME/ports/$port") || die "no release linked at $ERP_HOME/ports/$port"
+  { curl -s -m 5 -D - -o /dev/null "http://$HEALTH_HOST:$port/readyz" 2>/dev/null || true; } \
+    | python3 -c '
+import re, sys
+colour, port, root = sys.argv[1:]
+unsafe = re.compile(r"[\x00-\x1f\x7f\"\\$]")  # would end, escape or interpolate the string
+lines = sys.stdin.read().splitlines()
+if not lines or not lines[0].startswith("HTTP/"):
+    sys.exit(f"{colour} (port {port}) stopped answering")
+if unsafe.search(root):
+    sys.exit(f"the release path {root!r} cannot be written into nginx config")
+out = [f"# Written by bluegreen.sh: {colour} (port {port}) is live. Rewritten on every switch.",
+       f"root \"{root}\";"]
+for line in lines[1:]:
+    name, colon, value = line.partition(":")
+    name, value = name.strip().lower(), value.strip()
+    if not colon or not re.fullmatch(r"x-engine-[a-z]+", name):
+        continue
+    if unsafe.search(value):
+        sys.exit(f"{name}: {value!r} cannot be written into nginx config")
+    title = "-".join(part.capitalize() for part in name.split("-"))
+    out.append(f"add_header {title} \"{value}\" always;")
+print("\n".join(out))' "$1" "$port" "$release/web/dist"
+}
+
+# Rewrites the upstream and the release file for COLOUR and reloads nginx: one reload moves
+# the API, the web UI and its headers together. Both files are restored if nginx refuses.
+point_nginx_at() {  # point_nginx_at COLOUR
+  local port snippet file; port=$(port_of "$1")
+  snippet=$(release_snippet "$1") || die "cannot switch to $1; traffic stays where it was"
+  for file in "$ERP_UPSTREAM_FILE" "$ERP_RELEASE_FILE"; do
+    mkdir -p "$(dirname "$file")"
+    rm -f "$file.previous"
+    if [ -f "$file" ]; then cp -p "$file" "$file.previous"; fi
+  done
   printf 'server %s:%s;\n' "$HEALTH_HOST" "$port" > "$ERP_UPSTREAM_FILE.tmp"
+  printf '%s\n' "$snippet" > "$ERP_RELEASE_FILE.tmp"
   mv "$ERP_UPSTREAM_FILE.tmp" "$ERP_UPSTREAM_FILE"
+  mv "$ERP_RELEASE_FILE.tmp" "$ERP_RELEASE_FILE"
   if ! run_for "$ERP_NGINX_RELOAD" "$port"; then
-    # Left in place, the new upstream would go live at the next reload of anything.
-    if [ -f "$backup" ]; then mv "$backup" "$ERP_UPSTREAM_FILE"; else rm -f "$ERP_UPSTREAM_FILE"; fi
-    die "nginx refused the reload; $ERP_UPSTREAM_FILE restored, traffic stays where it was"
+    # Left in place, the new files would go live at the next reload of anything.
+    for file in "$ERP_UPSTREAM_FILE" "$ERP_RELEASE_FILE"; do
+      if [ -f "$file.previous" ]; then mv "$file.previous" "$file"; else rm -f "$file"; fi
+    done
+    die "nginx refused the reload; $ERP_UPSTREAM_FILE and $ERP_RELEASE_FILE restored, traffic stays where it was"
   fi
-  rm -f "$backup"
+  rm -f "$ERP_UPSTREAM_FILE.previous" "$ERP_RELEASE_FILE.previous"
 }
 
 # Point `current` at the active colour's release and make the active colour the one that
@@ -157,17 +198,25 @@ follow_active() {  # follow_active COLOUR
   run_for "$ERP_DISABLE" "$other_port" || say "warning: could not disable port $other_port at boot"
 }
 
-# Wait until requests through nginx reach COLOUR (its commit in /readyz), when
-# ERP_SITE_URL says where the site is; a warning, not a failure, if that takes over 10 s.
+# Wait until requests through nginx reach COLOUR (its commit in /readyz) and its web UI
+# (X-Engine-Commit of /index.html), when ERP_SITE_URL says where the site is; a warning, not
+# a failure, if that takes over 10 s. The static check matters when the upstream did not
+# change (the first deploy, a switch to the active colour): the API alone cannot tell the
+# new configuration from the old then. With ENGINE_HEADERS=false there is no header to see.
 wait_for_nginx() {  # wait_for_nginx COLOUR
   [ -n "$ERP_SITE_URL" ] || return 0
-  local expected seen deadline=$((SECONDS + 10))
+  local expected seen static=0 deadline=$((SECONDS + 10))
   read -r _ expected _ < <(probe "$1")
+  if grep -q '^add_header X-Engine-Commit ' "$ERP_RELEASE_FILE"; then static=1; fi
   while [ $SECONDS -lt $deadline ]; do
     seen=$(curl -s -m 2 "$ERP_SITE_URL/readyz" 2>/dev/null \
       | python3 -c 'import json,sys
 try: print(json.load(sys.stdin)["engine"]["commit"])
 except Exception: print("-")' || true)
+    if [ "$static" = 1 ] && [ "$seen" = "$expected" ]; then
+      seen=$({ curl -s -m 2 -o /dev/null -D - "$ERP_SITE_URL/index.html" 2>/dev/null || true; } \
+        | tr -d '\r' | sed -n 's/^x-engine-commit: *//Ip')
+    fi
     [ "$seen" = "$expected" ] && return 0
     sleep 0.05
   done
@@ -295,5 +344,5 @@ case "${1:-}" in
   switch) shift; cmd_switch "$@" ;;
   rollback) cmd_rollback ;;
   reap) shift; cmd_reap "$@" ;;
-  *) sed -n '2,18p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

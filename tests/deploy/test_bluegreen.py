@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -97,9 +98,16 @@ class Site:
 
 
 def _release(tmp: Path, commit: str, *, env: str = "") -> Path:
+    """A release: its stamp, and a web UI of its own (index.html and one hashed asset that
+    name the commit), so a response shows which release's files nginx served."""
     release = tmp / "releases" / commit
-    release.mkdir(parents=True)
+    assets = release / "web" / "dist" / "assets"
+    assets.mkdir(parents=True)
     (release / "release.env").write_text(f"ENGINE_COMMIT_SHA={commit}\n{env}")
+    (assets.parent / "index.html").write_text(
+        f'<!doctype html><title>ERP {commit}</title><script src="/assets/app.{commit}.js">'
+    )
+    (assets / f"app.{commit}.js").write_text(f"console.log('{commit}')")
     return release
 
 
@@ -128,13 +136,16 @@ def site(tmp_path: Path):
         PASSWORD,
         env={"DATABASE_URL": database_url},
     )
+    # WEB_ROOT serves only until the first switch; then each release's own web/dist.
     web = tmp_path / "web"
-    (web / "assets").mkdir(parents=True)
-    (web / "index.html").write_text("<!doctype html><title>ERP</title>")
-    (web / "assets" / "app.123abc.js").write_text("console.log('erp')")
+    web.mkdir()
+    (web / "index.html").write_text("<!doctype html><title>ERP before any release</title>")
     nginx_port, blue, green = free_port(), free_port(), free_port()
     upstream = tmp_path / "upstream.conf"
     upstream.write_text(f"server 127.0.0.1:{blue};\n")
+    # As the guide installs it: empty until bluegreen.sh writes the live release's (the
+    # default place for render-nginx.sh and bluegreen.sh alike: beside the upstream file).
+    (tmp_path / "release.conf").write_text("")
     rendered = subprocess.run(
         [str(ROOT / "deploy" / "render-nginx.sh")],
         check=True,
@@ -298,6 +309,63 @@ async def _bluegreen(site: Site, *args: str) -> None:
     assert process.returncode == 0, err.decode()
 
 
+SECURITY_HEADERS = (
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "content-security-policy",
+)
+ENGINE_HEADERS = ("x-engine-name", "x-engine-commit", "x-engine-schema", "x-engine-env")
+
+
+def _assert_security_headers(name: str, response: httpx.Response) -> None:
+    """Each security header exactly once: nginx's add_header in a location replaces the
+    server's, so each location includes them, and the app's copies are hidden."""
+    for header in SECURITY_HEADERS:
+        assert len(response.headers.get_list(header)) == 1, (name, header)
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def _static_responses(client: httpx.AsyncClient, commit: str) -> dict[str, httpx.Response]:
+    """What nginx answers from disk: a client-side route, /, index.html, the release's hashed
+    asset and a missing one."""
+    return {
+        "spa route": await client.get("/inbounds/123"),
+        "index": await client.get("/"),
+        "index.html": await client.get("/index.html"),
+        "asset": await client.get(f"/assets/app.{commit}.js"),
+        "missing asset": await client.get("/assets/nope.js"),
+    }
+
+
+async def _assert_static_from(site: Site, commit: str) -> None:
+    """The web UI comes from the live release's files, with the X-Engine-* headers its API
+    sends (commit, and the schema it serves now), a request id of its own each, and the
+    cache and security headers. A new client: no keep-alive connection from before a
+    reload (see _send)."""
+    async with httpx.AsyncClient(base_url=site.url) as client:
+        api = await client.get("/readyz")
+        static = await _static_responses(client, commit)
+    assert api.headers["x-engine-commit"] == commit
+    for name, response in static.items():
+        for header in ENGINE_HEADERS:
+            assert response.headers.get_list(header) == [api.headers[header]], (name, header)
+        _assert_security_headers(name, response)
+    ids = [r.headers.get_list("x-request-id") for r in static.values()]
+    assert all(len(i) == 1 for i in ids), ids
+    assert len({i[0] for i in ids}) == len(ids), ids  # one id per response
+    for name in ("spa route", "index", "index.html"):
+        assert static[name].status_code == 200, name
+        assert f"<title>ERP {commit}</title>" in static[name].text, name
+        assert static[name].headers["cache-control"] == "no-cache", name
+    asset = static["asset"]
+    assert asset.text == f"console.log('{commit}')"
+    assert "immutable" in asset.headers["cache-control"]
+    assert "max-age=31536000" in asset.headers["cache-control"]
+    assert static["missing asset"].status_code == 404
+
+
 async def test_expand_migration_switch_and_rollback_without_a_failed_request(site: Site):
     """The next release migrates (expand) and is switched to under load; the rollback to the
     previous release, which now runs on the newer schema, is as clean and takes < 5 s."""
@@ -311,6 +379,7 @@ async def test_expand_migration_switch_and_rollback_without_a_failed_request(sit
         item = (await client.post("/api/v1/items", json={"sku": "BG-1", "name": "x"})).json()
         body = {"warehouse_id": warehouse, "lines": [{"item_id": item["id"], "quantity": 1}]}
         assert await _commit_via_nginx(client) == "aaa1111"
+        await _assert_static_from(site, "aaa1111")
 
         # Migrate to bbb2222's schema and deploy it while reads and writes keep flowing.
         load, stop = Load(), asyncio.Event()
@@ -324,6 +393,7 @@ async def test_expand_migration_switch_and_rollback_without_a_failed_request(sit
         await asyncio.wait_for(load.settled.wait(), timeout=30)
         # A second after the switch, old nginx workers have finished: only the new commit.
         assert load.seen_since(switched_at + 1) == {"bbb2222"}
+        await _assert_static_from(site, "bbb2222")
         assert site.enabled() == {"green"}
         assert site.current() == "bbb2222"
         assert (site.state / "relay-restarted").exists()
@@ -336,6 +406,8 @@ async def test_expand_migration_switch_and_rollback_without_a_failed_request(sit
             assert time.monotonic() - started < 5, "rollback took longer than 5 s"
             await asyncio.sleep(0.02)
         assert time.monotonic() - started < 5
+        # The older release's files, headed with the newer schema it now serves.
+        await _assert_static_from(site, "aaa1111")
         load.expect("aaa1111")
         rolled_back_at = load.switched_at
         await asyncio.wait_for(load.settled.wait(), timeout=30)
@@ -372,6 +444,7 @@ async def test_rollback_starts_a_stopped_colour_and_refuses_an_unready_one(site:
         assert await _commit_via_nginx(client) == "aaa1111"
         assert site.enabled() == {"blue"}
         assert site.current() == "aaa1111"
+        await _assert_static_from(site, "aaa1111")
 
         # A colour that is up but not ready (its database was never migrated): a deploy to
         # it gives up and stops it, and `switch` refuses it; traffic stays on blue.
@@ -401,50 +474,73 @@ async def test_rollback_starts_a_stopped_colour_and_refuses_an_unready_one(site:
         assert "does not answer" in refused.stderr
         assert await _commit_via_nginx(client) == "aaa1111"
         assert site.enabled() == {"blue"}
+        await _assert_static_from(site, "aaa1111")
     finally:
         await client.aclose()
 
 
-SECURITY_HEADERS = ("x-content-type-options", "x-frame-options", "referrer-policy")
-
-
-async def test_nginx_serves_the_ui_with_cache_and_security_headers(site: Site):
-    await asyncio.to_thread(site.bluegreen, "deploy", str(site.releases["aaa1111"]), "aaa1111")
+async def test_nginx_serves_the_ui_with_cache_security_and_engine_headers(site: Site):
     async with httpx.AsyncClient(base_url=site.url) as client:
-        index = await client.get("/inbounds/123")  # a client-side route
-        assert index.status_code == 200
-        assert index.headers["cache-control"] == "no-cache"
-        asset = await client.get("/assets/app.123abc.js")
-        assert "immutable" in asset.headers["cache-control"]
-        assert "max-age=31536000" in asset.headers["cache-control"]
+        # Before the first switch the release file is empty: WEB_ROOT, no release to name.
+        before = await client.get("/index.html")
+        assert "ERP before any release" in before.text
+        assert not [h for h in before.headers if h.startswith("x-engine-")]
+        _assert_security_headers("before any release", before)
+
+        await asyncio.to_thread(site.bluegreen, "deploy", str(site.releases["aaa1111"]), "aaa1111")
+        await _assert_static_from(site, "aaa1111")
         api = await client.get("/api/v1/items")
         assert api.status_code == 401
         assert api.headers["content-type"].startswith("application/problem+json")
         assert "server" not in api.headers or "nginx/" not in api.headers["server"]
-        assert (await client.get("/healthz")).json()["engine"]["commit"] == "aaa1111"
-        # Every kind of response carries each security header exactly once: nginx's
-        # add_header in a location replaces the server's, so each location includes them.
         responses = {
-            "spa route": index,
-            "index": await client.get("/"),
-            "index.html": await client.get("/index.html"),
-            "asset": asset,
-            "missing asset": await client.get("/assets/nope.js"),
             "api": api,
             "health": await client.get("/healthz"),
             "login": await client.post("/api/v1/auth/login", json={}),
         }
         for name, response in responses.items():
-            for header in (*SECURITY_HEADERS, "content-security-policy"):
-                assert len(response.headers.get_list(header)) == 1, (name, header)
-            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-            assert response.headers["x-content-type-options"] == "nosniff"
+            _assert_security_headers(name, response)
+
+        # X-Request-ID: the client's when the app would accept it, else nginx's own; the
+        # app's alone on proxied responses (nginx passes the client's header on).
+        traced = await client.get("/assets/app.aaa1111.js", headers={"X-Request-ID": "t-1.a:b"})
+        assert traced.headers.get_list("x-request-id") == ["t-1.a:b"]
+        invalid = await client.get("/", headers={"X-Request-ID": "not valid!"})
+        assert re.fullmatch("[0-9a-f]{32}", invalid.headers["x-request-id"])
+        proxied = await client.get("/healthz", headers={"X-Request-ID": "t-2"})
+        assert proxied.headers.get_list("x-request-id") == ["t-2"]
+
+        # A value nginx cannot carry as written (its `$` would be read as a variable): the
+        # switch is refused before anything changes, files and headers included.
+        odd = _release(site.tmp, "ccc3333", env="ENGINE_NAME='erp$east'\n")
+        refused = await asyncio.to_thread(
+            site.bluegreen, "deploy", str(odd), "ccc3333", check=False
+        )
+        assert refused.returncode != 0
+        assert "x-engine-name: 'erp$east' cannot be written into nginx config" in refused.stderr
+        assert await _commit_via_nginx(client) == "aaa1111"
+        await _assert_static_from(site, "aaa1111")
+
+        # ENGINE_HEADERS=false: the app hides its X-Engine-* headers, and so does nginx for
+        # the release's static files; the request id stays.
+        hidden = _release(site.tmp, "ddd4444", env="ENGINE_HEADERS=false\n")
+        await asyncio.to_thread(site.bluegreen, "deploy", str(hidden), "ddd4444")
+        health = await client.get("/healthz")
+        assert health.json()["engine"]["commit"] == "ddd4444"
+        static = await _static_responses(client, "ddd4444")
+        assert "<title>ERP ddd4444</title>" in static["index.html"].text
+        for name, response in {"health": health, **static}.items():
+            assert not [h for h in response.headers if h.startswith("x-engine-")], name
+            assert len(response.headers.get_list("x-request-id")) == 1, name
+            _assert_security_headers(name, response)
 
 
 def test_runs_do_not_overlap_and_a_refused_reload_changes_nothing(site: Site):
     site.bluegreen("deploy", str(site.releases["aaa1111"]), "aaa1111")
     upstream = Path(site.env["ERP_UPSTREAM_FILE"])
-    before = upstream.read_text()
+    release_file = upstream.parent / "release.conf"
+    before = upstream.read_text(), release_file.read_text()
+    assert f'root "{site.releases["aaa1111"]}/web/dist";' in before[1]
     # Another run holds the lock: this one refuses rather than racing it.
     lock = site.state / "bluegreen.lock"
     holder = subprocess.Popen(
@@ -465,8 +561,9 @@ def test_runs_do_not_overlap_and_a_refused_reload_changes_nothing(site: Site):
     refused = site.bluegreen("switch", "blue", check=False, ERP_NGINX_RELOAD="false")
     assert refused.returncode != 0
     assert "nginx refused the reload" in refused.stderr
-    assert upstream.read_text() == before
+    assert (upstream.read_text(), release_file.read_text()) == before
     assert not list(upstream.parent.glob("upstream.conf.*"))
+    assert not list(upstream.parent.glob("release.conf.*"))
 
 
 def _ssh_and_rsync_to_this_machine(directory: Path) -> Path:

@@ -48,6 +48,9 @@ def test_rendered_nginx_site_passes_nginx_t(tmp_path: Path):
     nginx = _tool("nginx")
     upstream = tmp_path / "upstream.conf"
     upstream.write_text("server 127.0.0.1:8000;\n")
+    # Where render-nginx.sh expects the release file by default; empty, as the guide
+    # installs it (bluegreen.sh fills it on the first switch).
+    (tmp_path / "release.conf").write_text("")
     site = subprocess.run(
         [str(DEPLOY / "render-nginx.sh")],
         capture_output=True,
