@@ -11,10 +11,15 @@ const REFRESH_MARGIN_MS = 30_000;
 export const baseUrl: string =
   import.meta.env.VITE_API_BASE_URL ?? (typeof window !== "undefined" ? window.location.origin : "");
 
-/** One entry of a problem's `errors`; `insufficient_stock` adds the quantities. */
+/**
+ * One entry of a problem's `errors`: `code` and `params` say what `message` says in English
+ * (docs/api.md); `insufficient_stock` adds the quantities.
+ */
 export interface FieldError {
   field: string;
+  code?: string;
   message: string;
+  params?: Record<string, string | number>;
   item_id?: string;
   warehouse_id?: string;
   requested?: number | string;

@@ -3,7 +3,7 @@ import { IconAlertTriangle } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
 import { isApiError } from "../api/client";
 import { useErrorMessage } from "../lib/errors";
-import { fieldLabel, translateFieldMessage } from "../lib/serverMessages";
+import { fieldLabel, translateProblem } from "../lib/serverMessages";
 
 /** A problem+json error as a readable, translated alert with its field errors. */
 export function ErrorAlert({ error, title }: { error: unknown; title?: string }) {
@@ -26,7 +26,7 @@ export function ErrorAlert({ error, title }: { error: unknown; title?: string })
           {fields.map((field) => (
             <List.Item key={`${field.field}:${field.message}`}>
               {field.field ? <strong>{fieldLabel(field.field, t)}: </strong> : null}
-              {translateFieldMessage(field.message, t)}
+              {translateProblem(field, t)}
             </List.Item>
           ))}
         </List>

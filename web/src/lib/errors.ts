@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { isApiError } from "../api/client";
-import { translateServerText } from "./serverMessages";
+import { knownProblem, translateServerText } from "./serverMessages";
 
 const KNOWN_CODES = [
   "validation_error",
@@ -35,7 +35,11 @@ export function useErrorMessage(): (error: unknown) => string {
   const { t } = useTranslation();
   return (error: unknown) => {
     if (!isApiError(error)) return t("errors.unexpected");
-    const known = error.detail ? translateServerText(error.detail, t) : null;
+    // A problem about one thing (a file that is not a spreadsheet) says it in its detail too.
+    const [sole] = error.errors;
+    const known =
+      (error.detail ? translateServerText(error.detail, t) : null) ??
+      (error.errors.length === 1 && sole.message === error.detail ? knownProblem(sole, t) : null);
     if (known) return known;
     const base = isKnown(error.code) ? t(`errors.codes.${error.code}`) : t("errors.unexpected");
     const explains = error.code === "conflict" || error.code === "invalid_transition" || !isKnown(error.code);

@@ -2,7 +2,7 @@ import type { UseFormReturnType } from "@mantine/form";
 import { notifications } from "@mantine/notifications";
 import type { TFunction } from "i18next";
 import { isApiError } from "../api/client";
-import { translateFieldMessage } from "./serverMessages";
+import { translateProblem } from "./serverMessages";
 
 /**
  * Put a failed save's problem+json `errors` next to the fields they name; returns true when every
@@ -18,7 +18,7 @@ export function applyServerErrors<T extends Record<string, unknown>>(
   let placed = 0;
   for (const fieldError of error.errors) {
     if (known.has(fieldError.field)) {
-      form.setFieldError(fieldError.field, translateFieldMessage(fieldError.message, t));
+      form.setFieldError(fieldError.field, translateProblem(fieldError, t));
       placed += 1;
     }
   }

@@ -1,53 +1,136 @@
-// The server writes its messages (problem `detail`, field and import-row `message`) in English.
-// These are the ones the UI knows how to say in the reader's language; the locales decide what
-// an unknown one becomes (English shows the server's text, Korean a sentence of its own).
+// The server writes its messages in English. An `errors[]` entry (a field's or an import row's
+// problem) also carries a stable `code` and the values its message names (`params`): those are
+// what the UI translates. A problem's `detail` has no code of its own, so the details the UI
+// knows are still recognised by their text. The locales decide what an unknown one becomes
+// (English shows the server's text, Korean a sentence of its own).
 import type { TFunction } from "i18next";
+import type { FieldError } from "../api/client";
 import type { en } from "./locales/en";
 
 type ServerKey = keyof (typeof en)["server"];
 type Params = Record<string, string>;
-type Rule = readonly [RegExp, ServerKey, ((match: RegExpMatchArray, t: TFunction) => Params)?];
+type Values = Record<string, string | number>;
+type CodeRule = readonly [ServerKey, ((values: Values) => Params)?];
+
+/** One `errors[]` entry: a field's problem or an import row's. */
+export type ServerProblem = Pick<FieldError, "field" | "code" | "message" | "params">;
+
+const shown = (value: string | number | undefined) =>
+  typeof value === "number" ? value.toLocaleString("en-US") : (value ?? "");
+
+/** The entry's values under the names the sentence uses: `as({ limit: "ge" })`. */
+const as =
+  (names: Record<string, string>) =>
+  (values: Values): Params =>
+    Object.fromEntries(Object.entries(names).map(([to, from]) => [to, shown(values[from])]));
+const same = (...names: string[]) => as(Object.fromEntries(names.map((name) => [name, name])));
+
+const NUMBER: CodeRule = ["number"];
+const UUID: CodeRule = ["uuid"];
+const BOOLEAN: CodeRule = ["boolean"];
+const DATETIME: CodeRule = ["datetime"];
+const ONE_OF: CodeRule = ["oneOf", as({ options: "expected" })];
+
+// The codes of docs/api.md ("Errors" and the import problems) and Pydantic's error types.
+const CODES: Record<string, CodeRule> = {
+  // the services' field errors
+  taken: ["taken"],
+  unknown_engine: ["unknownEngine"],
+  no_active_warehouse: ["noActiveWarehouse"],
+  no_active_item: ["noActiveItem"],
+  item_twice: ["itemTwice"],
+  line_count: ["lineCount", same("max")],
+  only_available: ["onlyAvailable", same("available", "requested")],
+  below_reserved: ["reserved", same("reserved")],
+  same_warehouse: ["sameWarehouse"],
+  does_not_match: ["doesNotMatch"],
+  not_in_future: ["notInFuture"],
+  password_too_short: ["passwordShort", same("min")],
+  password_too_long: ["passwordLong", same("max")],
+  password_common: ["passwordCommon"],
+  password_is_email: ["passwordEmail"],
+  one_of: ["oneOf", same("options")],
+  // Pydantic's request validation
+  missing: ["required"],
+  extra_forbidden: ["unknownField"],
+  greater_than_equal: ["gte", as({ limit: "ge" })],
+  greater_than: ["gt", as({ limit: "gt" })],
+  less_than_equal: ["lte", as({ limit: "le" })],
+  less_than: ["lt", as({ limit: "lt" })],
+  string_too_short: ["minLength", as({ n: "min_length" })],
+  string_too_long: ["maxLength", as({ n: "max_length" })],
+  too_short: ["listMin", as({ n: "min_length" })],
+  decimal_max_places: ["places", as({ n: "decimal_places" })],
+  decimal_max_digits: ["digits", as({ n: "max_digits" })],
+  decimal_whole_digits: ["digits", as({ n: "whole_digits" })],
+  decimal_parsing: NUMBER,
+  decimal_type: NUMBER,
+  float_parsing: NUMBER,
+  float_type: NUMBER,
+  int_parsing: NUMBER,
+  int_type: NUMBER,
+  int_from_float: NUMBER,
+  finite_number: NUMBER,
+  uuid_parsing: UUID,
+  uuid_type: UUID,
+  bool_parsing: BOOLEAN,
+  bool_type: BOOLEAN,
+  datetime_parsing: DATETIME,
+  datetime_type: DATETIME,
+  datetime_from_date_parsing: DATETIME,
+  date_parsing: DATETIME,
+  date_type: DATETIME,
+  date_from_datetime_parsing: DATETIME,
+  timezone_aware: DATETIME,
+  enum: ONE_OF,
+  literal_error: ONE_OF,
+  string_pattern_mismatch: ["pattern"],
+  // import cells, rows and header
+  text_expected: ["importText", same("got")],
+  too_long: ["importTooLong", same("max", "length")],
+  negative: ["importNegative", same("got")],
+  formula: ["importFormula", same("got")],
+  number_expected: ["importNumber", same("places", "digits", "got")],
+  boolean_expected: ["importBoolean", same("got")],
+  sku_twice: ["importSkuTwice", same("sku", "row")],
+  sku_exists: ["importExists", same("sku")],
+  barcode_twice: ["importBarcodeTwice", same("barcode", "row")],
+  barcode_taken: ["importBarcodeTaken", same("barcode", "sku")],
+  unknown_sku: ["importNoItem", same("sku")],
+  item_inactive: ["importItemInactive", same("sku")],
+  warehouse_inactive: ["importWarehouseInactive", same("code")],
+  count_twice: ["importCountTwice", same("sku", "code", "row")],
+  more_problems: ["importMore", same("n")],
+  unknown_column: ["importUnknownColumn", same("expected")],
+  column_twice: ["importColumnTwice", same("column", "first")],
+  missing_column: ["importMissingColumn"],
+  unheaded: ["importUnheaded", same("got", "column")],
+  // the file as a whole
+  file_empty: ["fileEmpty"],
+  file_type: ["fileType", same("suffix")],
+  file_not_spreadsheet: ["fileNotSpreadsheet"],
+  file_encrypted: ["fileEncrypted"],
+  file_no_sheet: ["fileNoSheet"],
+  file_utf16: ["fileUtf16"],
+  file_not_utf8: ["fileNotUtf8"],
+  file_bad_csv_row: ["fileBadCsvRow", same("row")],
+  file_too_many_rows: ["fileTooManyRows", same("max")],
+  file_too_many_columns: ["fileTooManyColumns", same("max")],
+  file_refused: ["fileRefused"],
+};
+
+// Codes whose sentence depends on the field: an import cell names its column.
+const BY_FIELD: Record<string, Record<string, ServerKey>> = {
+  required: { sku: "importSku", name: "importName", warehouse_code: "importWarehouse", counted_quantity: "importCount" },
+  unknown_code: { engine_code: "importNoEngine", warehouse_code: "importNoWarehouse" },
+  below_reserved: { counted_quantity: "importBelowReserved" },
+};
 
 const STATUSES = ["draft", "approved", "committed", "cancelled"] as const;
-const NUMBER_CELL = String.raw`Expected a number >= 0 with at most \d+ decimal places and \d+ integer digits`;
+type DetailRule = readonly [RegExp, ServerKey, ((match: RegExpMatchArray, t: TFunction) => Params)?];
 
-// Most specific first: the first rule that matches wins.
-const RULES: readonly Rule[] = [
-  // field messages of the domain
-  [/^Already taken\.$/, "taken"],
-  [/^Field required$/i, "required"],
-  [/^No engine with this id\.$/, "unknownEngine"],
-  [/^No active warehouse with this id\.$/, "noActiveWarehouse"],
-  [/^No active item\.$/, "noActiveItem"],
-  [/^Item listed twice\.$/, "itemTwice"],
-  [/^Give 1 to (\d+) lines\.$/, "lineCount", (m) => ({ max: m[1] })],
-  [/^Only (\S+) available, (\S+) requested\.$/, "onlyAvailable", (m) => ({ available: m[1], requested: m[2] })],
-  [/^(\S+) is reserved for approved shipments\.$/, "reserved", (m) => ({ reserved: m[1] })],
-  [/^Same as from_warehouse_id\.$/, "sameWarehouse"],
-  [/^Does not match\.$/, "doesNotMatch"],
-  [/^Unknown or read-only field\.$/, "unknownField"],
-  [/^Use at least (\d+) characters\.$/, "passwordShort", (m) => ({ min: m[1] })],
-  [/^Use at most (\d+) characters\.$/, "passwordLong", (m) => ({ max: m[1] })],
-  [/^This password is one of the most common ones/, "passwordCommon"],
-  [/^The password must not be your email\.$/, "passwordEmail"],
-  [/^Use one of: (.+)\.$/, "oneOf", (m) => ({ options: m[1] })],
-  // Pydantic's request validation
-  [/^Input should be greater than or equal to (\S+)$/, "gte", (m) => ({ limit: m[1] })],
-  [/^Input should be greater than (\S+)$/, "gt", (m) => ({ limit: m[1] })],
-  [/^Input should be less than or equal to (\S+)$/, "lte", (m) => ({ limit: m[1] })],
-  [/^Input should be less than (\S+)$/, "lt", (m) => ({ limit: m[1] })],
-  [/^String should have at least (\d+) characters?$/, "minLength", (m) => ({ n: m[1] })],
-  [/^String should have at most (\d+) characters?$/, "maxLength", (m) => ({ n: m[1] })],
-  [/^Input should be a valid (number|decimal|integer)/, "number"],
-  [/^Decimal input should have no more than (\d+) decimal places?/, "places", (m) => ({ n: m[1] })],
-  [/^Decimal input should have no more than (\d+) digits?/, "digits", (m) => ({ n: m[1] })],
-  [/^Input should be a valid UUID/, "uuid"],
-  [/^Input should be a valid boolean/, "boolean"],
-  [/^Input should be a valid (datetime|date)/, "datetime"],
-  [/^Input should be ('[^']*'(?:(?:, | or )'[^']*')*)$/, "oneOf", (m) => ({ options: m[1] })],
-  [/^String should match pattern/, "pattern"],
-  [/^List should have at least (\d+) items?/, "listMin", (m) => ({ n: m[1] })],
-  // problem details
+// Problem details (no code of their own beside the problem's), most specific first.
+const DETAILS: readonly DetailRule[] = [
   [/^The last active admin cannot be demoted or deactivated\.$/, "lastAdmin"],
   [/^The last active admin cannot be deleted\.$/, "lastAdmin"],
   [/^The password does not meet the policy\.$/, "passwordPolicy"],
@@ -66,72 +149,36 @@ const RULES: readonly Rule[] = [
   [/^The reservation to release is no longer there\.$/, "reservationGone"],
   [/^The file has (\d+) problem\(s\); nothing was imported\.$/, "importRejected", (m) => ({ n: m[1] })],
   [/^The database is busy; try again\.$/, "busy"],
-  // import rows
-  [/^Required: the item's SKU/, "importSku"],
-  [/^Required(?: for a new item)?: a name/, "importName"],
-  [/^Required: the warehouse code\.$/, "importWarehouse"],
-  [/^Required: the counted quantity/, "importCount"],
-  [/^Expected text, got (.+)\.$/, "importText", (m) => ({ got: m[1] })],
-  [/^Expected at most (\d+) characters, got (\d+)\.$/, "importTooLong", (m) => ({ max: m[1], length: m[2] })],
-  [new RegExp(`^${NUMBER_CELL}, got a negative number \\((.+)\\)\\.$`), "importNegative", (m) => ({ got: m[1] })],
-  [new RegExp(`^${NUMBER_CELL}, got (.+) \\(formulas are not evaluated\\)\\.$`), "importFormula", (m) => ({ got: m[1] })],
-  [
-    /^Expected a number >= 0 with at most (\d+) decimal places and (\d+) integer digits, got (.+)\.$/,
-    "importNumber",
-    (m) => ({ places: m[1], digits: m[2], got: m[3] }),
-  ],
-  [/^Expected TRUE or FALSE .*, got (.+)\.$/, "importBoolean", (m) => ({ got: m[1] })],
-  [/^(.+) is also on row (\d+); list each SKU once\.$/, "importSkuTwice", (m) => ({ sku: m[1], row: m[2] })],
-  [/^(.+) already exists; import with mode=upsert/, "importExists", (m) => ({ sku: m[1] })],
-  [/^No engine with code (.+)\.$/, "importNoEngine", (m) => ({ code: m[1] })],
-  [/^(.+) is also on row (\d+); barcodes are unique\.$/, "importBarcodeTwice", (m) => ({ barcode: m[1], row: m[2] })],
-  [/^(.+) already belongs to SKU (.+)\.$/, "importBarcodeTaken", (m) => ({ barcode: m[1], sku: m[2] })],
-  [/^No item with SKU (.+)\.$/, "importNoItem", (m) => ({ sku: m[1] })],
-  [/^(.+) is inactive; activate it before counting it\.$/, "importItemInactive", (m) => ({ sku: m[1] })],
-  [/^No warehouse with code (.+)\.$/, "importNoWarehouse", (m) => ({ code: m[1] })],
-  [/^Warehouse (.+) is inactive\.$/, "importWarehouseInactive", (m) => ({ code: m[1] })],
-  [
-    /^(.+) in (.+) is also on row (\d+); count each item once per warehouse\.$/,
-    "importCountTwice",
-    (m) => ({ sku: m[1], code: m[2], row: m[3] }),
-  ],
-  [/^(.+) is reserved for approved shipments; the count cannot be lower\.$/, "importBelowReserved", (m) => ({ reserved: m[1] })],
-  [/^… and (\d+) more problem\(s\) not listed\.$/, "importMore", (m) => ({ n: m[1] })],
-  [/^Unknown column\. Expected columns: (.+)\.$/, "importUnknownColumn", (m) => ({ expected: m[1] })],
-  [/^(.+) appears twice \(also in column ([A-Z]+)\)\.$/, "importColumnTwice", (m) => ({ column: m[1], first: m[2] })],
-  [/^Missing required column\.$/, "importMissingColumn"],
-  // the file as a whole
-  [/^The file is empty\.$/, "fileEmpty"],
-  [/^The file has no header row and no data\.$/, "fileEmpty"],
-  [/^(\S+) files are not supported/, "fileType", (m) => ({ suffix: m[1] })],
-  [/^The CSV file is UTF-16/, "fileUtf16"],
-  [/^The CSV file is not UTF-8 text/, "fileNotUtf8"],
-  [/^Encrypted workbooks are not supported\.$/, "fileEncrypted"],
-  [/^The workbook has no worksheet\.$/, "fileNoSheet"],
-  [/^The (?:file|sheet) has more than ([\d,]+) (?:data )?rows/, "fileTooManyRows", (m) => ({ max: m[1] })],
-  [/more than (\d+) columns\.$/, "fileTooManyColumns", (m) => ({ max: m[1] })],
-  [/^Row (\d+) is not valid CSV/, "fileBadCsvRow", (m) => ({ row: m[1] })],
-  [
-    /^The file is (?:.+, not an \.xlsx workbook or a CSV file|named as an? .+ but .+|a zip archive but not an \.xlsx workbook|not a readable \.xlsx workbook)\.$/,
-    "fileNotSpreadsheet",
-  ],
-  [/expands to more than|compressed more than|has more than \d+ parts|unsupported compression|XML is not UTF-8/, "fileRefused"],
 ];
 
-/** The reader's-language version of a sentence the server wrote, or null when it is not known. */
+// The keys are checked where the tables name them; i18next's typing cannot follow a union.
+const say = (t: TFunction, key: ServerKey, params?: Params) =>
+  (t as (key: string, options?: Params) => string)(`server.${key}`, params);
+
+/** The reader's-language version of a problem's `detail`, or null when it is not known. */
 export function translateServerText(text: string, t: TFunction): string | null {
   const trimmed = text.trim();
-  for (const [pattern, key, params] of RULES) {
+  for (const [pattern, key, params] of DETAILS) {
     const match = trimmed.match(pattern);
-    // The keys are checked where the rules name them; i18next's typing cannot follow a union.
-    if (match) return (t as (key: string, options?: Params) => string)(`server.${key}`, params?.(match, t));
+    if (match) return say(t, key, params?.(match, t));
   }
   return null;
 }
 
-/** A field or row message from the server, always in the reader's language. */
-export function translateFieldMessage(message: string, t: TFunction): string {
-  return translateServerText(message, t) ?? t("server.unknownMessage", { message });
+/** An `errors[]` entry in the reader's language, by its code; null when the code is not known. */
+export function knownProblem(problem: ServerProblem, t: TFunction): string | null {
+  const code = problem.code ?? "";
+  const byField = Object.hasOwn(BY_FIELD, code) ? BY_FIELD[code][problem.field] : undefined;
+  const rule = Object.hasOwn(CODES, code) ? CODES[code] : undefined;
+  const key = byField ?? rule?.[0];
+  if (!key) return null;
+  const values = problem.params ?? {};
+  return say(t, key, rule?.[1] ? rule[1](values) : same(...Object.keys(values))(values));
+}
+
+/** A field or row problem from the server, always in the reader's language. */
+export function translateProblem(problem: ServerProblem, t: TFunction): string {
+  return knownProblem(problem, t) ?? t("server.unknownMessage", { message: problem.message });
 }
 
 const FIELD_LABELS = {

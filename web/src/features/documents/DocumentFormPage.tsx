@@ -10,7 +10,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { FormActions } from "../../components/FormActions";
 import { toDecimalString } from "../../lib/decimal";
 import { notifySaved } from "../../lib/forms";
-import { translateFieldMessage } from "../../lib/serverMessages";
+import { translateProblem } from "../../lib/serverMessages";
 import { useWarehouses } from "../warehouses/queries";
 import { LineEditor, newLine, validateLines, type LineDraft } from "./LineEditor";
 import { pathOf, useDocument, useSaveDocument, type Document, type DocumentKind } from "./queries";
@@ -83,7 +83,7 @@ function DocumentForm({ kind, document }: { kind: DocumentKind; document?: Docum
     } catch (caught) {
       const serverErrors: Record<string, string> = {};
       if (isApiError(caught)) {
-        for (const entry of caught.errors) serverErrors[entry.field] = translateFieldMessage(entry.message, t);
+        for (const entry of caught.errors) serverErrors[entry.field] = translateProblem(entry, t);
       }
       setErrors(serverErrors);
       const placed = isApiError(caught) && caught.errors.length > 0 && caught.errors.every((e) => e.field.startsWith("lines") || (HEADER_FIELDS as readonly string[]).includes(e.field));

@@ -49,13 +49,13 @@ const shortage = {
   status: 409,
   detail: "1 line(s) lack available stock.",
   code: "insufficient_stock",
-  errors: [{ field: "lines[1].quantity", message: "Only 2 available, 5 requested.", item_id: "i2", warehouse_id: WAREHOUSE.id, requested: 5, available: 2 }],
+  errors: [{ field: "lines[1].quantity", code: "only_available", message: "Only 2 available, 5 requested.", params: { available: "2", requested: "5" }, item_id: "i2", warehouse_id: WAREHOUSE.id, requested: 5, available: 2 }],
 };
 
 describe("problem+json errors", () => {
   it("become an ApiError with the code and field errors", async () => {
     mockFetch(() =>
-      json({ type: "x", title: "Validation failed", status: 422, detail: "See errors.", code: "validation_error", errors: [{ field: "sku", message: "Already taken." }] }, 422),
+      json({ type: "x", title: "Validation failed", status: 422, detail: "See errors.", code: "validation_error", errors: [{ field: "sku", code: "taken", message: "Already taken.", params: {} }] }, 422),
     );
     const error = await unwrap(api.GET("/api/v1/items", {})).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
@@ -64,7 +64,7 @@ describe("problem+json errors", () => {
   });
 
   it("show a translated message and the fields they concern", () => {
-    const error = new ApiError(422, { code: "validation_error", detail: "x", errors: [{ field: "lines[0].quantity", message: "Input should be greater than 0" }] });
+    const error = new ApiError(422, { code: "validation_error", detail: "x", errors: [{ field: "lines[0].quantity", code: "greater_than", message: "Input should be greater than 0", params: { gt: 0 } }] });
     renderWithProviders(<ErrorAlert error={error} />);
     const alert = screen.getByRole("alert");
     expect(alert).toHaveTextContent("Some values are not valid.");

@@ -5,9 +5,25 @@ import { ImportPage } from "./ImportPage";
 
 // What the server answers for tests/fixtures/spreadsheets/items_bad_row.xlsx.
 const BAD_ROW = [
-  { row: 4, column: "Name", cell: "B4", field: "name", message: "Required: a name (1-200 characters)." },
-  { row: 4, column: "Unit cost", cell: "C4", field: "unit_cost", message: "Expected a number >= 0 with at most 4 decimal places and 11 integer digits, got a negative number (-5)." },
-  { row: 4, column: "Reorder point", cell: "D4", field: "reorder_point", message: "Expected a number >= 0 with at most 3 decimal places and 12 integer digits, got 'many'." },
+  { row: 4, column: "Name", cell: "B4", field: "name", code: "required", message: "Required: a name (1-200 characters).", params: {} },
+  {
+    row: 4,
+    column: "Unit cost",
+    cell: "C4",
+    field: "unit_cost",
+    code: "negative",
+    message: "Expected a number >= 0 with at most 4 decimal places and 11 integer digits, got a negative number (-5).",
+    params: { places: 4, digits: 11, got: "-5" },
+  },
+  {
+    row: 4,
+    column: "Reorder point",
+    cell: "D4",
+    field: "reorder_point",
+    code: "number_expected",
+    message: "Expected a number >= 0 with at most 3 decimal places and 12 integer digits, got 'many'.",
+    params: { places: 3, digits: 12, got: "'many'" },
+  },
 ];
 
 function workbook(name = "items.xlsx") {
@@ -84,7 +100,7 @@ describe("the import screen", () => {
   it("says why a file cannot be read, and sends opening stock with its reason", async () => {
     const { calls } = mockFetch((request, url) =>
       url.pathname === "/api/v1/stock-adjustments/import" && request.method === "POST"
-        ? json({ type: "x", title: "x", status: 422, code: "validation_error", detail: "The file is empty.", errors: [{ field: "file", row: null, column: null, cell: null, message: "The file is empty." }] }, 422)
+        ? json({ type: "x", title: "x", status: 422, code: "validation_error", detail: "The file is empty.", errors: [{ field: "file", row: null, column: null, cell: null, code: "file_empty", message: "The file is empty.", params: {} }] }, 422)
         : undefined,
     );
     const user = userEvent.setup();

@@ -22,7 +22,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { PageHeader } from "../../components/PageHeader";
 import { useDownload } from "../../lib/download";
 import { formatCount } from "../../lib/format";
-import { translateFieldMessage } from "../../lib/serverMessages";
+import { translateProblem } from "../../lib/serverMessages";
 import {
   TEMPLATE_PATHS,
   importProblemsOf,
@@ -75,7 +75,7 @@ export function ProblemTable({ problems }: { problems: ImportProblem[] }) {
     },
     { key: "column", header: t("import.column"), render: (p) => p.column ?? "—" },
     { key: "cell", header: t("import.cell"), render: (p) => p.cell ?? "—" },
-    { key: "message", header: t("import.message"), render: (p) => translateFieldMessage(p.message, t) },
+    { key: "message", header: t("import.message"), render: (p) => translateProblem(p, t) },
   ];
   return (
     <DataTable

@@ -5,7 +5,7 @@ import { isApiError } from "../../api/client";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { FormActions } from "../../components/FormActions";
 import { notifySaved } from "../../lib/forms";
-import { translateFieldMessage } from "../../lib/serverMessages";
+import { translateProblem } from "../../lib/serverMessages";
 import { LineEditor, newLine, validateLines, type LineDraft } from "../documents/LineEditor";
 import { shortagesOf } from "../documents/shortages";
 import { useWarehouses } from "../warehouses/queries";
@@ -56,7 +56,7 @@ export function StockLinesForm({ mode, opened, onClose }: { mode: Mode; opened: 
       onClose();
     } catch (caught) {
       const serverErrors: Record<string, string> = {};
-      if (isApiError(caught)) for (const e of caught.errors) serverErrors[e.field] = translateFieldMessage(e.message, t);
+      if (isApiError(caught)) for (const e of caught.errors) serverErrors[e.field] = translateProblem(e, t);
       setErrors(serverErrors);
       setProblem(caught);
     }

@@ -5,7 +5,7 @@ import { UsersPage } from "./UsersPage";
 
 const STAFF = { ...ADMIN, id: "00000000-4000-4000-8000-0000000000b1", email: "lee@example.test", name: "Lee Staff", role: "staff", version: 3 };
 
-function problem(status: number, code: string, detail: string, errors?: Array<{ field: string; message: string }>) {
+function problem(status: number, code: string, detail: string, errors?: Array<{ field: string; code: string; message: string; params?: object }>) {
   return json({ type: "x", title: "x", status, code, detail, errors }, status);
 }
 
@@ -22,7 +22,7 @@ describe("the users screen", () => {
       if (url.pathname === "/api/v1/users" && request.method === "POST") {
         attempts += 1;
         return attempts === 1
-          ? problem(422, "validation_error", "The password does not meet the policy.", [{ field: "password", message: "Use at least 10 characters." }])
+          ? problem(422, "validation_error", "The password does not meet the policy.", [{ field: "password", code: "password_too_short", message: "Use at least 10 characters.", params: { min: 10 } }])
           : json({ ...STAFF, id: "new", email: "park@example.test", name: "Park" }, 201);
       }
       if (url.pathname === "/api/v1/users") return page([ADMIN, STAFF]);
