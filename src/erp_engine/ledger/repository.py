@@ -11,18 +11,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Uuid, column, exists, func, insert, literal, select, update, values
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Uuid,
+    bindparam,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from erp_engine.db.types import Qty
+from erp_engine.db.types import Qty, UTCDateTime
 from erp_engine.db.upsert import insert_ignore
 from erp_engine.kernel.quantity import ZERO
 from erp_engine.ledger.model import StockLevel, StockMove
 
 levels = StockLevel.__table__
 moves = StockMove.__table__
-# Rows per set-based UPDATE: 3 parameters each, far below asyncpg's 32,767.
-BATCH = 2000
 
 
 def _qty(value: Decimal):
@@ -34,6 +44,59 @@ class LevelAfter:
     on_hand: Decimal
     reserved: Decimal
     seq: int
+
+
+# Set-based stock changes on PostgreSQL: the rows arrive as three arrays that unnest into a
+# relation `v` to join. Built once with bind parameters, so each call skips statement
+# construction, and SQLAlchemy and asyncpg reuse one compiled, prepared statement whatever
+# the number of rows (a VALUES list is compiled anew for every call).
+_QTY = Qty()
+_v = (
+    func.unnest(
+        bindparam("item_ids", type_=ARRAY(Uuid)),
+        bindparam("warehouse_ids", type_=ARRAY(Uuid)),
+        bindparam("quantities", type_=ARRAY(BigInteger)),
+    )
+    .table_valued(column("item_id", Uuid), column("warehouse_id", Uuid), column("q", Qty()))
+    .render_derived(name="v")
+)
+_now = bindparam("now", type_=UTCDateTime())
+_joined = update(levels).where(
+    levels.c.item_id == _v.c.item_id, levels.c.warehouse_id == _v.c.warehouse_id
+)
+_RESERVE = (
+    _joined.where(levels.c.on_hand >= levels.c.reserved + _v.c.q)
+    .values(reserved=levels.c.reserved + _v.c.q, updated_at=_now)
+    .returning(levels.c.item_id, levels.c.warehouse_id)
+)
+_RELEASE = (
+    _joined.where(levels.c.reserved >= _v.c.q)
+    .values(reserved=levels.c.reserved - _v.c.q, updated_at=_now)
+    .returning(levels.c.item_id, levels.c.warehouse_id)
+)
+_after = (
+    levels.c.item_id,
+    levels.c.warehouse_id,
+    levels.c.on_hand,
+    levels.c.reserved,
+    levels.c.move_count,
+)
+_on_hand_changes = {
+    "on_hand": levels.c.on_hand + _v.c.q,
+    "move_count": levels.c.move_count + 1,
+    "updated_at": _now,
+}
+_CHANGE_ON_HAND = (
+    _joined.where(levels.c.on_hand + _v.c.q >= levels.c.reserved)
+    .values(**_on_hand_changes)
+    .returning(*_after)
+)
+# Shipping what was reserved: on-hand and reserved fall together.
+_SHIP_RESERVED = (
+    _joined.where(levels.c.reserved + _v.c.q >= _qty(ZERO))
+    .values(**_on_hand_changes, reserved=levels.c.reserved + _v.c.q)
+    .returning(*_after)
+)
 
 
 class LedgerRepository:
@@ -119,8 +182,9 @@ class LedgerRepository:
         row = (await self.session.execute(stmt)).first()
         return None if row is None else LevelAfter(row.on_hand, row.reserved, row.move_count)
 
-    def _batch(self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]]):
-        """(item, warehouse, quantity) rows as a VALUES list to join, on PostgreSQL only.
+    def _set_based(self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]]) -> dict | None:
+        """(item, warehouse, quantity) rows as the three arrays `_changes` unnests, on
+        PostgreSQL only (SQLite has neither arrays nor UPDATE … FROM a function).
 
         One statement instead of one per line. Which order it locks rows in does not matter:
         every writer holds the rows' item locks already (see `ledger.service.lock_items`).
@@ -128,51 +192,37 @@ class LedgerRepository:
         keys = {(i, w) for i, w, _ in rows}
         if self._dialect != "postgresql" or len(keys) != len(rows):
             return None
-        return values(
-            column("item_id", Uuid), column("warehouse_id", Uuid), column("q", Qty()), name="v"
-        ).data(rows)
+        return {
+            "item_ids": [i for i, _, _ in rows],
+            "warehouse_ids": [w for _, w, _ in rows],
+            "quantities": [_QTY.process_bind_param(q, None) for _, _, q in rows],
+        }
+
+    async def _each(self, rows, one_by_one, statement, now: datetime, held=lambda row: True):
+        """Apply a stock change to every (item, warehouse, q) of `rows`: `statement` for all
+        of them at once where it can, else `one_by_one` per row. Yields ((item, warehouse),
+        answer) for the rows whose change held: `held` of each row the statement returned,
+        or `one_by_one`'s answer when not None or False."""
+        arrays = self._set_based(rows)
+        if arrays is None:
+            for i, w, q in rows:
+                if answer := await one_by_one(i, w, q, now):
+                    yield (i, w), answer
+            return
+        for row in await self.session.execute(statement, {**arrays, "now": now}):
+            yield (row.item_id, row.warehouse_id), held(row)
 
     async def reserve_many(
         self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]], now: datetime
     ) -> set[tuple[uuid.UUID, uuid.UUID]]:
         """`reserve` for each (item, warehouse, q); returns the keys whose reservation held."""
-        held = set()
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            v = self._batch(chunk)
-            if v is None:
-                held |= {(i, w) for i, w, q in chunk if await self.reserve(i, w, q, now)}
-                continue
-            stmt = (
-                update(levels)
-                .where(levels.c.item_id == v.c.item_id, levels.c.warehouse_id == v.c.warehouse_id)
-                .where(levels.c.on_hand >= levels.c.reserved + v.c.q)
-                .values(reserved=levels.c.reserved + v.c.q, updated_at=now)
-                .returning(levels.c.item_id, levels.c.warehouse_id)
-            )
-            held |= {(r.item_id, r.warehouse_id) for r in await self.session.execute(stmt)}
-        return held
+        return {key async for key, _ in self._each(rows, self.reserve, _RESERVE, now)}
 
     async def release_many(
         self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]], now: datetime
     ) -> set[tuple[uuid.UUID, uuid.UUID]]:
         """`release` for each (item, warehouse, q); returns the keys released."""
-        held = set()
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            v = self._batch(chunk)
-            if v is None:
-                held |= {(i, w) for i, w, q in chunk if await self.release(i, w, q, now)}
-                continue
-            stmt = (
-                update(levels)
-                .where(levels.c.item_id == v.c.item_id, levels.c.warehouse_id == v.c.warehouse_id)
-                .where(levels.c.reserved >= v.c.q)
-                .values(reserved=levels.c.reserved - v.c.q, updated_at=now)
-                .returning(levels.c.item_id, levels.c.warehouse_id)
-            )
-            held |= {(r.item_id, r.warehouse_id) for r in await self.session.execute(stmt)}
-        return held
+        return {key async for key, _ in self._each(rows, self.release, _RELEASE, now)}
 
     async def change_on_hand_many(
         self,
@@ -182,39 +232,15 @@ class LedgerRepository:
         from_reserved: bool = False,
     ) -> dict[tuple[uuid.UUID, uuid.UUID], LevelAfter]:
         """`change_on_hand` for each (item, warehouse, delta); keys that held -> their row after."""
-        after: dict[tuple[uuid.UUID, uuid.UUID], LevelAfter] = {}
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            v = self._batch(chunk)
-            if v is None:
-                for i, w, delta in chunk:
-                    row = await self.change_on_hand(i, w, delta, now, from_reserved=from_reserved)
-                    if row is not None:
-                        after[(i, w)] = row
-                continue
-            changes = {
-                "on_hand": levels.c.on_hand + v.c.q,
-                "move_count": levels.c.move_count + 1,
-                "updated_at": now,
-            }
-            stmt = update(levels).where(
-                levels.c.item_id == v.c.item_id, levels.c.warehouse_id == v.c.warehouse_id
-            )
-            if from_reserved:
-                changes["reserved"] = levels.c.reserved + v.c.q
-                stmt = stmt.where(levels.c.reserved + v.c.q >= _qty(ZERO))
-            else:
-                stmt = stmt.where(levels.c.on_hand + v.c.q >= levels.c.reserved)
-            stmt = stmt.values(**changes).returning(
-                levels.c.item_id,
-                levels.c.warehouse_id,
-                levels.c.on_hand,
-                levels.c.reserved,
-                levels.c.move_count,
-            )
-            for r in await self.session.execute(stmt):
-                after[(r.item_id, r.warehouse_id)] = LevelAfter(r.on_hand, r.reserved, r.move_count)
-        return after
+
+        async def one(i, w, delta, now):
+            return await self.change_on_hand(i, w, delta, now, from_reserved=from_reserved)
+
+        def after(row) -> LevelAfter:
+            return LevelAfter(row.on_hand, row.reserved, row.move_count)
+
+        statement = _SHIP_RESERVED if from_reserved else _CHANGE_ON_HAND
+        return {key: level async for key, level in self._each(rows, one, statement, now, after)}
 
     async def get_levels(
         self, keys: list[tuple[uuid.UUID, uuid.UUID]], *, for_update: bool = False
