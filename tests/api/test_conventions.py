@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -156,6 +157,50 @@ async def test_invalid_filter_value_is_refused_with_422(api):
     response = await api.get("/api/v1/engines", params={"status": "sleeping"})
     body = assert_problem(response, 422, "validation_error")
     assert "status" in error_fields(body)
+
+
+# Times ------------------------------------------------------------------------------------
+
+UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")
+
+
+def timestamps(value, path: str = ""):
+    """Every (path, value) of a key ending in `_at` anywhere in a JSON answer."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key.endswith("_at") and not isinstance(inner, (dict, list, type(None))):
+                yield f"{path}.{key}", inner
+            yield from timestamps(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from timestamps(inner, f"{path}[{index}]")
+
+
+async def test_every_time_in_an_answer_is_utc_with_a_z(api):
+    item = await api.item()
+    await api.receive(item["id"], "5")
+    await api.ship(item["id"], "2")
+    await api.ok("PATCH", "/api/v1/items/" + item["id"], json={"reorder_point": "10"})
+    answers = [
+        await api.ok("GET", path, params={"limit": 5})
+        for path in (
+            "/api/v1/items",
+            "/api/v1/inbounds",
+            "/api/v1/outbounds",
+            "/api/v1/stocks",
+            "/api/v1/stock-moves",
+            "/api/v1/flows",
+            "/api/v1/alerts",
+            "/api/v1/audit",
+            "/api/v1/dashboard",
+        )
+    ]
+    answers.append(await api.ok("GET", "/api/v1/users", role=Role.ADMIN))
+    answers.append(await api.ok("GET", f"/api/v1/stocks/{item['id']}"))
+    found = [pair for answer in answers for pair in timestamps(answer)]
+    assert len(found) > 30, found
+    wrong = [(path, text) for path, text in found if not UTC_TIME.match(text)]
+    assert not wrong
 
 
 # Paths ------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ async def get_principal(
         principal = await identity.principal_for_api_key(get_read_uow(request), token)
     else:
         principal = await identity.principal_for_token(
-            get_read_uow(request), token, settings=request.app.state.settings
+            request.app.state.read_sessions, token, settings=request.app.state.settings
         )
     request.state.principal = principal
     current_actor.set(principal)

@@ -5,11 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.audit.model import AuditEntry
 from erp_engine.identity.model import ApiKey, RefreshToken, User
+
+_users = User.__table__
+# Built once: the caller check runs on every request, and a statement built per call pays
+# its construction and cache key again each time.
+_ACCESS = select(_users.c.name, _users.c.role, _users.c.active, _users.c.token_version).where(
+    _users.c.id == bindparam("user_id")
+)
 
 
 class UserRepository:
@@ -25,11 +32,7 @@ class UserRepository:
     async def access(self, user_id: uuid.UUID):
         """(name, role, active, token_version) of a user, or None: all a request's caller
         check needs, as a plain row (it runs on every request)."""
-        users = User.__table__
-        stmt = select(users.c.name, users.c.role, users.c.active, users.c.token_version).where(
-            users.c.id == user_id
-        )
-        return (await self.session.execute(stmt)).first()
+        return (await self.session.execute(_ACCESS, {"user_id": user_id})).first()
 
     async def get_by_email(self, email: str) -> User | None:
         stmt = select(User).where(User.email == email.strip().lower())

@@ -16,14 +16,6 @@ def _as_json_number(value: Decimal) -> float:
     return float(value)
 
 
-def _utc_text(value: datetime) -> str:
-    return (
-        value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        if value.microsecond
-        else value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    )
-
-
 _number = PlainSerializer(_as_json_number, return_type=float, when_used="json")
 
 Quantity = Annotated[
@@ -34,7 +26,6 @@ NonNegativeQuantity = Annotated[Quantity, Field(ge=0)]
 Money = Annotated[
     Decimal, Field(ge=0, max_digits=11 + MONEY_PLACES, decimal_places=MONEY_PLACES), _number
 ]
-Timestamp = Annotated[datetime, PlainSerializer(_utc_text, return_type=str, when_used="json")]
 # A total of many amounts (stock value): exact in Python, no digit limit; above 15 significant
 # digits its JSON number may round in the last digit.
 MoneyTotal = Annotated[Decimal, _number]
@@ -46,6 +37,11 @@ def _as_utc(value: datetime) -> datetime:
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+# Times in answers. Every timestamp column is a UTCDateTime (db/types.py), aware and in UTC,
+# and pydantic's own serialiser writes such a time as "2026-12-04T09:30:00Z" (".123456" only
+# with microseconds) in Rust: a Python serialiser per field cost a list page a twentieth of
+# its CPU. tests/api/test_conventions.py checks the form across the API.
+Timestamp = datetime
 
 
 def _strip(value: str) -> str:

@@ -1157,7 +1157,10 @@ export interface components {
             reason: string;
             /** Created By */
             created_by: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Lines */
             lines: components["schemas"]["AdjustmentLineRead"][];
@@ -1183,7 +1186,10 @@ export interface components {
             available: number;
             /** Reorder Point */
             reorder_point: number;
-            /** Opened At */
+            /**
+             * Opened At
+             * Format: date-time
+             */
             opened_at: string;
             /** Closed At */
             closed_at: string | null;
@@ -1223,7 +1229,10 @@ export interface components {
             expires_at: string | null;
             /** Created By */
             created_by: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Revoked At */
             revoked_at: string | null;
@@ -1249,7 +1258,10 @@ export interface components {
             expires_at: string | null;
             /** Created By */
             created_by: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Revoked At */
             revoked_at: string | null;
@@ -1258,7 +1270,10 @@ export interface components {
         AttemptRead: {
             /** Number */
             number: number;
-            /** Attempted At */
+            /**
+             * Attempted At
+             * Format: date-time
+             */
             attempted_at: string;
             /** Duration Ms */
             duration_ms: number;
@@ -1277,7 +1292,10 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Actor Id */
             actor_id: string | null;
@@ -1402,13 +1420,19 @@ export interface components {
             status: components["schemas"]["DeliveryStatus"];
             /** Attempts */
             attempts: number;
-            /** Next Attempt At */
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
             next_attempt_at: string;
             /** Last Status Code */
             last_status_code: number | null;
             /** Last Error */
             last_error: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Delivered At */
             delivered_at: string | null;
@@ -1514,7 +1538,10 @@ export interface components {
             total_quantity: number;
             /** Created By */
             created_by: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Approved By */
             approved_by: string | null;
@@ -1534,7 +1561,10 @@ export interface components {
             reverses_id: string | null;
             /** Reversed By Id */
             reversed_by_id: string | null;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
             /** Version */
             version: number;
@@ -1579,7 +1609,10 @@ export interface components {
             total_quantity: number;
             /** Created By */
             created_by: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Approved By */
             approved_by: string | null;
@@ -1599,7 +1632,10 @@ export interface components {
             reverses_id: string | null;
             /** Reversed By Id */
             reversed_by_id: string | null;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
             /** Version */
             version: number;
@@ -1654,9 +1690,15 @@ export interface components {
             status: components["schemas"]["EngineStatus"];
             /** Item Count */
             item_count: number;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
             /** Version */
             version: number;
@@ -1692,7 +1734,10 @@ export interface components {
             id: string;
             /** Type */
             type: string;
-            /** Occurred At */
+            /**
+             * Occurred At
+             * Format: date-time
+             */
             occurred_at: string;
             /** Entity Type */
             entity_type: string;
@@ -1741,7 +1786,10 @@ export interface components {
             actor_name: string | null;
             /** Note */
             note: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
         };
         /**
@@ -1849,9 +1897,15 @@ export interface components {
             available: number;
             /** Low Stock */
             low_stock: boolean;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
             /** Version */
             version: number;
@@ -2174,7 +2228,10 @@ export interface components {
             document_number: string;
             /** Actor Id */
             actor_id: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
         };
         /** StockRow */
@@ -2207,7 +2264,10 @@ export interface components {
             reorder_point: number;
             /** Low Stock */
             low_stock: boolean;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
         };
         /** TokenResponse */
@@ -2302,7 +2362,10 @@ export interface components {
             memo: string | null;
             /** Created By */
             created_by: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Lines */
             lines: components["schemas"]["TransferLineRead"][];
@@ -2331,7 +2394,10 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Active */
             active: boolean;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
             /** Last Login At */
             last_login_at: string | null;
@@ -2378,9 +2444,15 @@ export interface components {
             address: string | null;
             /** Active */
             active: boolean;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
             /** Version */
             version: number;
@@ -2400,7 +2472,10 @@ export interface components {
             reserved: number;
             /** Available */
             available: number;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
         };
         /** WarehouseUpdate */
@@ -2455,9 +2530,15 @@ export interface components {
             consecutive_failures: number;
             /** Disabled Reason */
             disabled_reason: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
             /** Version */
             version: number;
@@ -2486,9 +2567,15 @@ export interface components {
             consecutive_failures: number;
             /** Disabled Reason */
             disabled_reason: string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
             /** Version */
             version: number;
