@@ -20,6 +20,7 @@ throughput and latency percentiles (from its per-transaction log).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import shutil
@@ -67,12 +68,13 @@ def outbound_body(warehouse: uuid.UUID, items: list[uuid.UUID]) -> dict:
     }
 
 
-async def capture(
-    url: str, settings_env: dict, *, user_id: uuid.UUID, token_version: int = 0
-) -> Capture:
-    """Record the round trips of one create + approve + commit (after one warm-up)."""
+@contextlib.asynccontextmanager
+async def _recording_app(url: str, settings_env: dict, recording: Capture, token_version: int):
+    """The application in process with every round trip it makes appended to `recording`
+    while the yielded switch is on; yields (client, switch)."""
     import httpx
     from sqlalchemy import event
+    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 
     from erp_engine.api.app import create_app
     from erp_engine.identity.tokens import issue_access_token
@@ -81,7 +83,6 @@ async def capture(
     settings = Settings(_env_file=None, database_url=url, **settings_env)
     app = create_app(settings)
     engine = app.state.db_engine.sync_engine
-    recording = Capture(user_id=user_id)
     on = [False]
 
     def log(*entry) -> None:
@@ -89,8 +90,6 @@ async def capture(
             recording.events.append(entry)
 
     # Pings (pool_pre_ping, or the idle-connection ping) go straight to the driver.
-    from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
-
     real_ping = AsyncAdapt_asyncpg_connection.ping
 
     def ping(self):
@@ -98,42 +97,98 @@ async def capture(
         return real_ping(self)
 
     AsyncAdapt_asyncpg_connection.ping = ping
-    event.listen(engine, "begin", lambda conn: log("begin"))
-    event.listen(engine, "commit", lambda conn: log("commit"))
-    event.listen(engine, "rollback", lambda conn: log("rollback"))
+
+    def transaction(kind: str):
+        # Read sessions run in autocommit on PostgreSQL: SQLAlchemy still reports BEGIN and
+        # ROLLBACK for them, but neither reaches the server, so neither is recorded.
+        def record(conn) -> None:
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                log(kind)
+
+        return record
+
+    for kind in ("begin", "commit", "rollback"):
+        event.listen(engine, kind, transaction(kind))
     event.listen(
         engine,
         "before_cursor_execute",
         lambda conn, cursor, statement, params, context, many: log("sql", statement, params, many),
     )
-    token = issue_access_token(user_id, token_version, settings)
+    token = issue_access_token(recording.user_id, token_version, settings)
     headers = {"Authorization": f"Bearer {token}"}
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            for attempt, numbers in enumerate(((5, 6, 7), (4, 3400, 6700))):
-                items = [item_uuid(n) for n in numbers]
-                warehouse = warehouse_uuid(2)
-                on[0] = attempt == 1
-                created = await client.post(
-                    "/api/v1/outbounds", json=outbound_body(warehouse, items), headers=headers
-                )
-                created.raise_for_status()
-                doc = created.json()
-                for action in ("approve", "commit"):
-                    done = await client.post(
-                        f"/api/v1/outbounds/{doc['id']}/{action}", headers=headers
-                    )
-                    done.raise_for_status()
-            on[0] = False
-            recording.doc_id = uuid.UUID(doc["id"])
-            recording.number = doc["number"]
-            recording.items = tuple(items)
-            recording.warehouse = warehouse
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", headers=headers
+        ) as client:
+            yield client, on
     finally:
         AsyncAdapt_asyncpg_connection.ping = real_ping
         await app.state.db_engine.dispose()
+
+
+async def capture(
+    url: str, settings_env: dict, *, user_id: uuid.UUID, token_version: int = 0
+) -> Capture:
+    """Record the round trips of one create + approve + commit (after one warm-up)."""
+    recording = Capture(user_id=user_id)
+    async with _recording_app(url, settings_env, recording, token_version) as (client, on):
+        for attempt, numbers in enumerate(((5, 6, 7), (4, 3400, 6700))):
+            items = [item_uuid(n) for n in numbers]
+            warehouse = warehouse_uuid(2)
+            on[0] = attempt == 1
+            created = await client.post("/api/v1/outbounds", json=outbound_body(warehouse, items))
+            created.raise_for_status()
+            doc = created.json()
+            for action in ("approve", "commit"):
+                done = await client.post(f"/api/v1/outbounds/{doc['id']}/{action}")
+                done.raise_for_status()
+        on[0] = False
+        recording.doc_id = uuid.UUID(doc["id"])
+        recording.number = doc["number"]
+        recording.items = tuple(items)
+        recording.warehouse = warehouse
     return recording
+
+
+async def capture_get(
+    url: str, settings_env: dict, path: str, *, user_id: uuid.UUID, token_version: int = 0
+) -> Capture:
+    """Record the round trips of one GET of `path` (after one warm-up)."""
+    recording = Capture(user_id=user_id)
+    async with _recording_app(url, settings_env, recording, token_version) as (client, on):
+        for attempt in range(2):
+            on[0] = attempt == 1
+            answer = await client.get(path)
+            answer.raise_for_status()
+    return recording
+
+
+def get_script(recording: Capture) -> str:
+    """A GET's statements as a pgbench script, every parameter the literal it was."""
+    out = []
+    for kind, *rest in recording.events:
+        if kind == "ping":
+            out += ["BEGIN;", "SELECT 1;", "ROLLBACK;"]
+        elif kind in ("begin", "commit", "rollback"):
+            out.append(f"{kind.upper()};")
+        else:
+            sql, params, _ = rest
+            text = " ".join(sql.split())
+            out.append(_PARAM.sub(lambda m, p=params: _literal(p[int(m.group(1)) - 1]), text) + ";")
+    return "\n".join(out) + "\n"
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return f"'{value.isoformat()}'::timestamptz"
+    return _text(str(value))
 
 
 # Script ------------------------------------------------------------------------------------
@@ -254,6 +309,13 @@ class ScriptWriter:
             return f"'{value.isoformat()}'::date"
         if isinstance(value, bytes):
             return f"'\\x{value.hex()}'::bytea"
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, uuid.UUID | int) and not isinstance(v, bool) for v in value)
+        ):
+            # An array parameter (the set-based stock UPDATEs unnest three of them).
+            return "ARRAY[" + ", ".join(self.value(v, None, None) for v in value) + "]"
         if isinstance(value, dict | list):
             value = json.dumps(value, default=str)
         if isinstance(value, str):
