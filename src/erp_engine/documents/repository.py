@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from erp_engine.documents.model import DocumentKind, StockDocument
+
+# Statements on every document's path are built once, with bind parameters: building one
+# per call, and computing its cache key, costs about as much as executing it.
+_GET = (
+    select(StockDocument)
+    .where(StockDocument.id == bindparam("id"), StockDocument.kind == bindparam("kind"))
+    .options(selectinload(StockDocument.lines))
+)
+_GET_FOR_UPDATE = _GET.with_for_update(of=StockDocument)
 
 
 class DocumentRepository:
@@ -19,14 +28,9 @@ class DocumentRepository:
         self, kind: DocumentKind, document_id: uuid.UUID, *, for_update: bool = False
     ) -> StockDocument | None:
         """The document with its lines; the row is locked first when `for_update`."""
-        stmt = (
-            select(StockDocument)
-            .where(StockDocument.id == document_id, StockDocument.kind == kind)
-            .options(selectinload(StockDocument.lines))
-        )
-        if for_update:
-            stmt = stmt.with_for_update(of=StockDocument)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        stmt = _GET_FOR_UPDATE if for_update else _GET
+        found = await self.session.execute(stmt, {"id": document_id, "kind": kind})
+        return found.scalar_one_or_none()
 
     def add(self, document: StockDocument) -> None:
         self.session.add(document)

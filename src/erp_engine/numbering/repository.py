@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.numbering.model import DocumentCounter
 
 counters = DocumentCounter.__table__
+# Built once: every document takes a number (see catalog/repository.py on why).
+_NEXT = (
+    update(counters)
+    .where(counters.c.kind == bindparam("counter_kind"))
+    .values(last_value=counters.c.last_value + 1)
+    .returning(counters.c.last_value)
+)
 
 
 class CounterRepository:
@@ -16,10 +23,4 @@ class CounterRepository:
 
     async def next_value(self, kind: str) -> int:
         """Increment and return; the row stays locked until the transaction ends (gap-free)."""
-        stmt = (
-            update(counters)
-            .where(counters.c.kind == kind)
-            .values(last_value=counters.c.last_value + 1)
-            .returning(counters.c.last_value)
-        )
-        return (await self.session.execute(stmt)).scalar_one()
+        return (await self.session.execute(_NEXT, {"counter_kind": kind})).scalar_one()

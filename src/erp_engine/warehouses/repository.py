@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.warehouses.model import Warehouse
+
+# Statements on every document's path are built once, with bind parameters: building one
+# per call, and computing its cache key, costs about as much as executing it.
+_GET = select(Warehouse).where(Warehouse.id == bindparam("id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
 
 
 class WarehouseRepository:
@@ -15,10 +20,8 @@ class WarehouseRepository:
         self.session = session
 
     async def get(self, warehouse_id: uuid.UUID, *, for_update: bool = False) -> Warehouse | None:
-        stmt = select(Warehouse).where(Warehouse.id == warehouse_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        stmt = _GET_FOR_UPDATE if for_update else _GET
+        return (await self.session.execute(stmt, {"id": warehouse_id})).scalar_one_or_none()
 
     async def get_by_code(self, code: str) -> Warehouse | None:
         stmt = select(Warehouse).where(Warehouse.code == code.upper())
