@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -15,6 +16,12 @@ from erp_engine.settings import Settings
 READONLY_OPTION = "erp_readonly"
 
 
+def _json(value) -> str:
+    # JSON columns (audit changes, outbox events) are written in every change; orjson is
+    # several times faster than the standard library's encoder and writes the same JSON.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """Build the engine for `settings.database_url`; creates the SQLite folder when needed."""
     url = make_url(settings.database_url)
@@ -22,6 +29,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return _create_sqlite_engine(settings, url)
     engine = create_async_engine(
         url,
+        json_serializer=_json,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_recycle=1800,
@@ -58,7 +66,7 @@ def _create_sqlite_engine(settings: Settings, url) -> AsyncEngine:
     database = url.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, json_serializer=_json)
     timeout = settings.sqlite_busy_timeout_ms
 
     @event.listens_for(engine.sync_engine, "connect")
