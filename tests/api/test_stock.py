@@ -686,3 +686,49 @@ async def test_transfers_need_a_manager_and_two_active_warehouses(api, wh):
         assert field in fields(problem(response, 422, "validation_error")), (payload, response.text)
     assert await moves_of(api, reason="transfer") == []
     assert await level(api, item["id"], wh) == (10, 0, 10)
+
+
+async def test_adjustment_and_transfer_lists_name_their_lines_in_one_lookup(api, app, wh):
+    """A page of five documents takes as many statements as a page of one (no N+1)."""
+    from sqlalchemy import event
+
+    second = await api.warehouse("WH2")
+    items = [await api.item() for _ in range(5)]
+    for item in items:
+        await api.receive(item["id"], 10, wh)
+
+    async def make_both(item: dict) -> None:
+        lines = [{"item_id": item["id"], "counted_quantity": 9}]
+        body = {"warehouse_id": wh, "reason": "count", "lines": lines}
+        await api.ok("POST", ADJUSTMENTS, 201, json=body)
+        body = {
+            "from_warehouse_id": wh,
+            "to_warehouse_id": second["id"],
+            "lines": [{"item_id": item["id"], "quantity": 1}],
+        }
+        await api.ok("POST", TRANSFERS, 201, json=body)
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *_):
+        statements.append(statement)
+
+    async def statements_for(path: str) -> tuple[int, int]:
+        statements.clear()
+        engine = app.state.db_engine.sync_engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = await api.ok("GET", path)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert all(line["sku"] for doc in page["data"] for line in doc["lines"])
+        return len(page["data"]), len(statements)
+
+    await make_both(items[0])
+    one = {path: await statements_for(path) for path in (ADJUSTMENTS, TRANSFERS)}
+    for item in items[1:]:
+        await make_both(item)
+    five = {path: await statements_for(path) for path in (ADJUSTMENTS, TRANSFERS)}
+    for path in (ADJUSTMENTS, TRANSFERS):
+        assert (one[path][0], five[path][0]) == (1, 5)
+        assert five[path][1] == one[path][1], (path, one[path], five[path])

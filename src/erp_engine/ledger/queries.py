@@ -320,18 +320,32 @@ async def _names(session: AsyncSession, item_ids: set[uuid.UUID]) -> dict[uuid.U
     return {item.id: item for item in items.scalars()}
 
 
-async def _with_lines(session: AsyncSession, header, model_cls, line_fields: tuple[str, ...]):
-    items = await _names(session, {line.item_id for line in header.lines})
-    lines = [
-        {
-            "item_id": line.item_id,
-            "sku": items[line.item_id].sku,
-            "item_name": items[line.item_id].name,
-            **{f: getattr(line, f) for f in line_fields},
-        }
-        for line in header.lines
+async def _with_lines(
+    session: AsyncSession, headers: list, model_cls, line_fields: tuple[str, ...]
+) -> list:
+    """Adjustments or transfers with their lines named: one lookup of the items of every
+    line of every header, not one per header."""
+    items = await _names(session, {line.item_id for header in headers for line in header.lines})
+    return [
+        model_cls.model_validate(
+            {
+                **header.__dict__,
+                "lines": [
+                    {
+                        "item_id": line.item_id,
+                        "sku": items[line.item_id].sku,
+                        "item_name": items[line.item_id].name,
+                        **{f: getattr(line, f) for f in line_fields},
+                    }
+                    for line in header.lines
+                ],
+            }
+        )
+        for header in headers
     ]
-    return model_cls.model_validate({**header.__dict__, "lines": lines})
+
+
+ADJUSTMENT_LINE_FIELDS = ("counted_quantity", "previous_quantity", "difference")
 
 
 async def get_adjustment(session: AsyncSession, adjustment_id: uuid.UUID) -> AdjustmentRead:
@@ -343,9 +357,7 @@ async def get_adjustment(session: AsyncSession, adjustment_id: uuid.UUID) -> Adj
     adjustment = (await session.execute(stmt)).scalar_one_or_none()
     if adjustment is None:
         raise NotFoundError("No stock adjustment with this id.")
-    return await _with_lines(
-        session, adjustment, AdjustmentRead, ("counted_quantity", "previous_quantity", "difference")
-    )
+    return (await _with_lines(session, [adjustment], AdjustmentRead, ADJUSTMENT_LINE_FIELDS))[0]
 
 
 async def list_adjustments(
@@ -362,12 +374,7 @@ async def list_adjustments(
         )
     )
     rows, total = await paginate(session, stmt, params)
-    data = [
-        await _with_lines(
-            session, r[0], AdjustmentRead, ("counted_quantity", "previous_quantity", "difference")
-        )
-        for r in rows
-    ]
+    data = await _with_lines(session, [r[0] for r in rows], AdjustmentRead, ADJUSTMENT_LINE_FIELDS)
     return Page(data=data, count=total, page=params.page, limit=params.limit)
 
 
@@ -376,7 +383,7 @@ async def get_transfer(session: AsyncSession, transfer_id: uuid.UUID) -> Transfe
     transfer = (await session.execute(stmt)).scalar_one_or_none()
     if transfer is None:
         raise NotFoundError("No transfer with this id.")
-    return await _with_lines(session, transfer, TransferRead, ("quantity",))
+    return (await _with_lines(session, [transfer], TransferRead, ("quantity",)))[0]
 
 
 async def list_transfers(
@@ -397,5 +404,5 @@ async def list_transfers(
         )
     )
     rows, total = await paginate(session, stmt, params)
-    data = [await _with_lines(session, r[0], TransferRead, ("quantity",)) for r in rows]
+    data = await _with_lines(session, [r[0] for r in rows], TransferRead, ("quantity",))
     return Page(data=data, count=total, page=params.page, limit=params.limit)
