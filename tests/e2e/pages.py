@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import check_accessibility
+
 
 class ItemsScreen:
     def __init__(self, page: Page):
@@ -58,10 +60,13 @@ class DocumentScreen:
     def status(self):
         return self.page.get_by_test_id("document-status")
 
-    def run(self, action: str, reason: str | None = None) -> None:
+    def run(self, action: str, reason: str | None = None, *, check: str | None = None) -> None:
+        """Click `action` and confirm it; `check` names the confirmation for an axe check."""
         self.page.get_by_role("button", name=action, exact=True).click()
         dialog = self.page.get_by_role("dialog")
         expect(dialog).to_be_visible()
+        if check:
+            check_accessibility(self.page, check)
         if reason is not None:
             dialog.get_by_label("Reason").fill(reason)
         dialog.get_by_role("button", name=action, exact=True).click()

@@ -50,6 +50,7 @@ def test_an_admin_manages_users_and_sees_a_new_api_key_only_once(page, server, c
     page.get_by_role("button", name="New API key").click()
     form = page.get_by_role("dialog", name="New API key")
     form.get_by_label("Name").fill(name)
+    check_accessibility(page, "new API key form")
     form.get_by_role("button", name="Create key").click()
 
     shown = page.get_by_role("dialog", name=f"API key {name} created")
@@ -78,6 +79,8 @@ def test_an_admin_manages_users_and_sees_a_new_api_key_only_once(page, server, c
     assert httpx.get(items, headers=as_key, params={"limit": 1}).status_code == 200
     page.get_by_role("button", name=f"Revoke the key {name}").click()
     confirm = page.get_by_role("dialog", name=f"Revoke {name}?")
+    expect(confirm.get_by_role("button", name="Revoke")).to_be_visible()
+    check_accessibility(page, "revoke confirmation")
     confirm.get_by_role("button", name="Revoke").click()
     expect(page.get_by_text(f"Key {name} revoked.")).to_be_visible()
     assert httpx.get(items, headers=as_key).status_code == 401

@@ -65,6 +65,7 @@ def test_create_an_item_shows_field_errors_then_opens_it(page, server, console):
     dialog = page.get_by_role("dialog", name="New item")
     expect(dialog.get_by_text("Already taken.")).to_be_visible()
     expect(dialog.get_by_label("SKU")).to_have_attribute("aria-invalid", "true")
+    check_accessibility(page, "new item form with a field error")
     dialog.get_by_label("Reorder point").fill("1.2345")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_text("At most 3 decimal places.")).to_be_visible()
@@ -76,6 +77,15 @@ def test_create_an_item_shows_field_errors_then_opens_it(page, server, console):
     expect(page.get_by_role("heading", name=sku, level=1)).to_be_visible()
     expect(page.get_by_text("Clash")).to_be_visible()
     expect(page.get_by_test_id("item-on-hand")).to_have_text("0")
+
+    page.get_by_role("button", name="Edit").click()
+    edit = page.get_by_role("dialog", name="Edit item")
+    expect(edit.get_by_label("SKU")).to_have_value(sku)
+    check_accessibility(page, "edit item form")
+    edit.get_by_label("Name").fill("Clash, renamed")
+    edit.get_by_role("button", name="Save").click()
+    expect(edit).to_be_hidden()
+    expect(page.get_by_text("Clash, renamed")).to_be_visible()
 
 
 def test_a_scanned_barcode_opens_its_item(page, server):

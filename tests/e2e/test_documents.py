@@ -25,9 +25,9 @@ def test_receiving_an_item_raises_its_on_hand(page, server):
     screenshot(page, "inbound-form")
     inbound.submit_draft()
 
-    inbound.run("Approve")
+    inbound.run("Approve", check="approve confirmation")
     expect(inbound.status).to_have_text("Approved")
-    inbound.run("Commit")
+    inbound.run("Commit", check="commit confirmation")
     expect(inbound.status).to_have_text("Committed")
     expect(page.get_by_text("Approved → Committed")).to_be_visible()
     expect(page.get_by_role("button", name="Reverse")).to_be_visible()
@@ -69,7 +69,7 @@ def test_cancel_asks_for_a_reason_and_the_timeline_keeps_it(page, server):
     inbound = server.api.document("inbound", [(item["id"], "1")])
     login(page)
     screen = DocumentScreen(page, "inbound").open(inbound["id"])
-    screen.run("Cancel document", reason="Supplier withdrew the order")
+    screen.run("Cancel document", reason="Supplier withdrew the order", check="cancel confirmation")
     expect(screen.status).to_have_text("Cancelled")
     expect(page.get_by_text("“Supplier withdrew the order”")).to_be_visible()
     for button in screen.action_buttons().values():

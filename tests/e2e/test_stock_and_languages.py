@@ -57,9 +57,24 @@ def test_an_adjustment_sets_the_counted_quantity(page, server):
     picker.fill(item["sku"])
     page.get_by_role("option", name=re.compile(item["sku"])).click()
     dialog.get_by_role("textbox", name="Counted quantity, line 1").fill("4")
+    check_accessibility(page, "adjustment form")
     dialog.get_by_role("button", name="Post adjustment").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_text(f"{item['sku']}: 7 → 4 (−3)")).to_be_visible()
+
+    # The item's recent moves link each document: the count opens the adjustment's page.
+    page.goto(f"/items/{item['id']}")
+    moves = page.get_by_role("table", name="Recent stock moves")
+    adjustment = moves.get_by_role("link", name=re.compile(r"^ADJ-"))
+    number = adjustment.inner_text()
+    expect(moves.get_by_role("link", name=re.compile(r"^IN-"))).to_be_visible()
+    adjustment.click()
+    expect(page.get_by_role("heading", name=number, level=1)).to_be_visible()
+    expect(page.get_by_text("Cycle count")).to_be_visible()
+    line = page.get_by_role("table", name="Lines").get_by_role("row").filter(has_text=item["sku"])
+    expect(line).to_contain_text("7")
+    expect(line).to_contain_text("−3")
+    check_accessibility(page, "adjustment")
 
 
 def test_switching_to_korean_translates_the_ui(page):

@@ -1,16 +1,40 @@
-import { createTheme, darken, defaultVariantColorsResolver, parseThemeColor, type VariantColorsResolver } from "@mantine/core";
+import {
+  createTheme,
+  darken,
+  defaultVariantColorsResolver,
+  luminance,
+  parseThemeColor,
+  type MantineColorsTuple,
+  type VariantColorsResolver,
+} from "@mantine/core";
 
 const fontFamily =
   "'Pretendard Variable', Pretendard, -apple-system, BlinkMacSystemFont, system-ui, 'Noto Sans KR', 'Noto Sans CJK KR', sans-serif";
 
-// Mantine's light and subtle variants put shade 6 text on a pale background, which falls short
-// of WCAG AA contrast for small text; a darkened shade 9 keeps the look and passes.
+const PRIMARY_SHADE = 7;
+// The darkest background white text can sit on at WCAG AA's 4.5:1: (1 + 0.05) / (L + 0.05) ≥ 4.5.
+const WHITE_TEXT_MAX_LUMINANCE = 1.05 / 4.5 - 0.05;
+
+/** The first shade from the primary one on that carries white text at AA (red 8, teal 9, …). */
+function filledBackground(shades: MantineColorsTuple): string {
+  const shade = shades.slice(PRIMARY_SHADE).find((color) => luminance(color) <= WHITE_TEXT_MAX_LUMINANCE);
+  return shade ?? darken(shades[9], 0.25);
+}
+
+// Mantine's light and subtle variants put shade 6 text on a pale background, and its filled
+// green, orange or red buttons put white text on shade 7; both fall short of WCAG AA contrast
+// for small text. A darkened shade 9 text, and a background dark enough for white, pass.
 const variantColorResolver: VariantColorsResolver = (input) => {
   const colors = defaultVariantColorsResolver(input);
-  if (input.variant !== "light" && input.variant !== "subtle") return colors;
+  if (!["light", "subtle", "filled"].includes(input.variant)) return colors;
   const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
   if (!parsed.isThemeColor || parsed.shade !== undefined) return colors;
-  const text = darken(input.theme.colors[parsed.color][9], 0.25);
+  const shades = input.theme.colors[parsed.color];
+  if (input.variant === "filled") {
+    const background = filledBackground(shades);
+    return { ...colors, background, hover: darken(background, 0.1), color: "var(--mantine-color-white)" };
+  }
+  const text = darken(shades[9], 0.25);
   return { ...colors, color: text, hoverColor: text };
 };
 
@@ -19,11 +43,14 @@ export const theme = createTheme({
   headings: { fontFamily, fontWeight: "700" },
   primaryColor: "indigo",
   // Darker shades than the defaults keep white text on primary buttons at WCAG AA contrast.
-  primaryShade: { light: 7, dark: 5 },
+  primaryShade: { light: PRIMARY_SHADE, dark: 5 },
   defaultRadius: "sm",
   variantColorResolver,
   components: {
     Table: { defaultProps: { fz: "sm" } },
+    // A modal's header is a <header>, which reads as a second banner landmark beside the
+    // page's own (axe: landmark-no-duplicate-banner); inside a dialog it is no landmark.
+    Modal: { defaultProps: { attributes: { header: { role: "presentation" } } } },
   },
 });
 
