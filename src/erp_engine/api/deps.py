@@ -22,11 +22,15 @@ from erp_engine.uow import UnitOfWork
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+# Every dependency is `async def`, even those that never await: FastAPI runs a plain `def`
+# dependency in its thread pool, a hand-off to another thread on every request.
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_uow(request: Request) -> UnitOfWork:
+async def get_uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.write_sessions)
 
 
@@ -77,7 +81,7 @@ def require(role: Role):
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 
-def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+async def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
     """The version a client expects, from `If-Match: "<version>"`; `*` means any.
 
     Raises:

@@ -10,7 +10,7 @@ from erp_engine.db.pagination import MAX_LIMIT, PageParams
 MAX_PAGE = (2**63 - 1) // MAX_LIMIT
 
 
-def page_params(
+async def page_params(
     page: int = Query(1, ge=1, le=MAX_PAGE, description="1-based page number"),
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description="rows per page (1-200)"),
     sort: str | None = Query(None, description="field name, `-` prefix for descending"),

@@ -39,7 +39,7 @@ SECRET_FLAG = "answer_holds_a_secret"  # noqa: S105 - a flag name, not a secret
 records = IdempotencyRecord.__table__
 
 
-def answer_holds_a_secret(request: Request) -> None:
+async def answer_holds_a_secret(request: Request) -> None:
     """Route dependency: this route's success answer carries a secret; never store it."""
     setattr(request.state, SECRET_FLAG, True)
 
