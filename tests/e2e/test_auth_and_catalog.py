@@ -118,6 +118,33 @@ def test_items_table_pages_sorts_and_filters_in_the_url(page):
     expect(rows).to_have_count(1)
 
 
+def test_a_page_of_200_items_renders_every_row(page, server):
+    """The largest page the API serves, chosen in the page-size selector the URL mirrors."""
+    token = f"BULK{uuid.uuid4().hex[:6].upper()}"
+    for number in range(1, 206):
+        server.api.post("/api/v1/items", {"sku": f"{token}-{number:03d}", "name": f"Bulk {number}"})
+    login(page)
+    ItemsScreen(page).open(f"?q={token}&sort=sku")
+    rows = page.get_by_role("table").first.locator("tbody tr")
+    expect(rows).to_have_count(25)
+
+    page.get_by_role("textbox", name="Rows per page").click()
+    page.get_by_role("option", name="200 / page").click()
+    expect(page).to_have_url(re.compile(r"[?&]limit=200(&|$)"))
+    expect(rows).to_have_count(200)
+    expect(rows.first).to_contain_text(f"{token}-001")
+    expect(rows.last).to_contain_text(f"{token}-200")
+    expect(page.get_by_text("1–200 of 205", exact=True)).to_be_visible()
+
+    page.get_by_role("button", name="Page 2", exact=True).click()
+    expect(page).to_have_url(re.compile(r"[?&]page=2(&|$)"))
+    expect(rows).to_have_count(5)
+    expect(rows.last).to_contain_text(f"{token}-205")
+    page.reload()
+    expect(page.get_by_text("201–205 of 205", exact=True)).to_be_visible()
+    expect(page.get_by_role("textbox", name="Rows per page")).to_have_value("200 / page")
+
+
 def test_engines_screen_and_phone_width(new_page):
     page = new_page(viewport=PHONE)
     login(page)
