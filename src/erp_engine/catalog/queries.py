@@ -110,26 +110,11 @@ def item_read(row) -> ItemRead:
     typed from the database, and a list page builds fifty of these per request.
     """
     values = dict(zip(_ITEM_ROW, row, strict=True))
-    on_hand, reserved = values["on_hand"], values["reserved"]
-    available = on_hand - reserved
-    reorder_point = values["reorder_point"]
+    available = values["on_hand"] - values["reserved"]
+    point = values["reorder_point"]
+    # model_construct ignores the columns ItemRead has no field for (sku_key).
     return ItemRead.model_construct(
-        id=values["id"],
-        sku=values["sku"],
-        name=values["name"],
-        engine_id=values["engine_id"],
-        unit=values["unit"],
-        barcode=values["barcode"],
-        unit_cost=values["unit_cost"],
-        reorder_point=reorder_point,
-        active=values["active"],
-        on_hand=on_hand,
-        reserved=reserved,
-        available=available,
-        low_stock=reorder_point > 0 and available <= reorder_point,
-        created_at=values["created_at"],
-        updated_at=values["updated_at"],
-        version=values["version"],
+        **values, available=available, low_stock=point > 0 and available <= point
     )
 
 

@@ -326,21 +326,14 @@ async def _with_lines(
     """Adjustments or transfers with their lines named: one lookup of the items of every
     line of every header, not one per header."""
     items = await _names(session, {line.item_id for header in headers for line in header.lines})
+
+    def named(line) -> dict:
+        item = items[line.item_id]
+        fields = {f: getattr(line, f) for f in line_fields}
+        return {"item_id": line.item_id, "sku": item.sku, "item_name": item.name, **fields}
+
     return [
-        model_cls.model_validate(
-            {
-                **header.__dict__,
-                "lines": [
-                    {
-                        "item_id": line.item_id,
-                        "sku": items[line.item_id].sku,
-                        "item_name": items[line.item_id].name,
-                        **{f: getattr(line, f) for f in line_fields},
-                    }
-                    for line in header.lines
-                ],
-            }
-        )
+        model_cls.model_validate({**header.__dict__, "lines": [named(ln) for ln in header.lines]})
         for header in headers
     ]
 
