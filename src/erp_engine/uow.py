@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from erp_engine.appends import write_appends
 from erp_engine.audit.service import collect_changes
 from erp_engine.catalog.repository import EngineRepository, ItemRepository
 from erp_engine.documents.repository import DocumentRepository
@@ -33,10 +34,12 @@ from erp_engine.webhooks.repository import WebhookRepository
 
 class AuditedSession(Session):
     """The session behind every unit of work: each flush records its changes for the audit
-    trail. A class-level listener, so no session pays for registering one."""
+    trail, then writes the appended rows (audit, flows, events) in one statement.
+    Class-level listeners, so no session pays for registering them; in this order."""
 
 
 event.listen(AuditedSession, "before_flush", collect_changes)
+event.listen(AuditedSession, "before_flush", write_appends)
 
 
 class UnitOfWork:

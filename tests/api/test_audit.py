@@ -360,3 +360,24 @@ async def test_the_password_change_is_audited_with_the_hash_masked(app, api):
     ]
     assert row.changes["password_hash"] == ["***", "***"]
     assert_no_secrets([row], *prepared.json.values())
+
+
+@pytest.mark.postgres_only
+async def test_appended_rows_too_long_for_their_column_are_refused_not_cut(app, backend):
+    """Audit, flow and event rows travel as arrays of text (appends.py): a value longer than
+    its column fails the transaction as a plain INSERT would, instead of being cut short."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import DBAPIError
+
+    from erp_engine.flows.model import Flow
+    from erp_engine.flows.service import record_flow
+    from tests.conftest import new_uow
+
+    entity = uuid.uuid4()
+    with pytest.raises(DBAPIError, match="too long"):
+        async with new_uow(app) as uow:
+            record_flow(uow, entity_type="item", entity_id=entity, action="x" * 17, actor=SYSTEM)
+            await uow.commit()
+    async with new_uow(app) as uow:
+        flows = select(func.count()).select_from(Flow).where(Flow.entity_id == entity)
+        assert await uow.session.scalar(flows) == 0

@@ -185,6 +185,62 @@ async def test_numbers_are_gap_free_per_type_and_a_failed_create_takes_none(api,
     assert page["count"] == 2
 
 
+async def test_a_number_past_six_digits_keeps_every_digit_in_every_row(api, app, wh):
+    from sqlalchemy import update
+
+    from erp_engine.numbering.model import DocumentCounter
+
+    async with new_uow(app) as uow:
+        counter = DocumentCounter.__table__
+        await uow.session.execute(
+            update(counter).where(counter.c.kind == "inbound").values(last_value=999_999)
+        )
+        await uow.commit()
+    item = await api.item()
+    doc = await api.document("inbound", wh, [(item["id"], 1)])
+    assert doc["number"] == "IN-1000000"
+    assert [flow["entity_number"] for flow in doc["history"]] == ["IN-1000000"]
+    async with new_uow(app) as uow:
+        event = await uow.session.scalar(
+            select(OutboxEvent).where(OutboxEvent.type == "inbound.created")
+        )
+        assert event.data["number"] == "IN-1000000"
+
+
+@pytest.mark.postgres_only
+async def test_a_create_holds_the_document_counter_for_one_statement_before_commit(
+    api, app, wh, backend
+):
+    """Creates of one kind wait for each other from the number to the COMMIT (numbers are
+    gap-free): the number is taken in the statement that writes the document, its lines and
+    flow, and only the audit and event rows follow it."""
+    from sqlalchemy import event
+
+    item = await api.item()
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *_):
+        seen.append(" ".join(statement.split()))
+
+    def committed(conn):
+        seen.append("COMMIT")
+
+    engine = app.state.db_engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", committed)
+    try:
+        doc = await api.document("outbound", wh, [(item["id"], 2)])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", committed)
+    taken = next(i for i, sql in enumerate(seen) if "UPDATE document_counters" in sql)
+    after = seen[taken + 1 :]
+    assert after[-1] == "COMMIT" and len(after) == 2, after
+    assert "INSERT INTO audit_log" in after[0] and "INSERT INTO outbox_events" in after[0]
+    assert "INSERT INTO document_lines" in seen[taken] and "INSERT INTO flows" in seen[taken]
+    assert doc["number"] == "OUT-000001" and len(doc["lines"]) == 1
+
+
 @pytest.mark.parametrize("kind", ["inbound", "outbound"])
 async def test_create_rejects_bad_lines_naming_the_field(api, wh, kind):
     good, inactive = await api.item(), await api.item(active=False)

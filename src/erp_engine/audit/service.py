@@ -68,8 +68,9 @@ def _changes(obj: Any, mode: str) -> dict[str, list[Any]]:
                 after = history.added[0] if history.added else None
                 if before != after:
                     changes[key] = [_value(key, before), _value(key, after)]
-    changes.pop("updated_at", None)
-    changes.pop("version", None)
+    # The audit row has its own time; the version is in the record.
+    for key in ("created_at", "updated_at", "version"):
+        changes.pop(key, None)
     return changes
 
 
@@ -114,6 +115,18 @@ def collect_changes(session: Session, _flush_context, _instances) -> None:
             if mode == "updated" and not changes:
                 continue
             session.add(_entry(actor, f"{entity_type}.{mode}", entity_type, obj.id, changes))
+
+
+def add_created_entries(uow, records: list[Any]) -> None:
+    """Audit rows for records written with Core statements, as the flush hook adds them
+    for records the session inserts."""
+    actor = current_actor.get()
+    for record in records:
+        if (entity_type := _entity_type(record)) is not None:
+            changes = _changes(record, "created")
+            uow.session.add(
+                _entry(actor, f"{entity_type}.created", entity_type, record.id, changes)
+            )
 
 
 def add_event(

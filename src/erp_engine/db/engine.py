@@ -16,7 +16,7 @@ from erp_engine.settings import Settings
 READONLY_OPTION = "erp_readonly"
 
 
-def _json(value) -> str:
+def json_text(value) -> str:
     # JSON columns (audit changes, outbox events) are written in every change; orjson is
     # several times faster than the standard library's encoder and writes the same JSON.
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
@@ -29,7 +29,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return _create_sqlite_engine(settings, url)
     engine = create_async_engine(
         url,
-        json_serializer=_json,
+        json_serializer=json_text,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_recycle=1800,
@@ -66,7 +66,7 @@ def _create_sqlite_engine(settings: Settings, url) -> AsyncEngine:
     database = url.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, json_serializer=_json)
+    engine = create_async_engine(url, json_serializer=json_text)
     timeout = settings.sqlite_busy_timeout_ms
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from erp_engine.audit.service import add_created_entries
 from erp_engine.catalog.model import Item
 from erp_engine.documents.model import (
     CREATE_ROLE,
@@ -21,14 +22,13 @@ from erp_engine.documents.model import (
 from erp_engine.errors import ForbiddenError, NotFoundError, ValidationError, field_error
 from erp_engine.events.service import emit_event
 from erp_engine.flows.model import Flow
-from erp_engine.flows.service import record_flow
+from erp_engine.flows.service import new_flow, record_flow
 from erp_engine.kernel.changes import apply_changes, check_version
 from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.quantity import moving_average_cost
 from erp_engine.ledger import service as ledger
 from erp_engine.ledger.model import MoveReason
-from erp_engine.numbering.service import next_number
 from erp_engine.uow import UnitOfWork, transactional
 
 HEADER_FIELDS = ("warehouse_id", "partner", "reference", "memo", "expected_at")
@@ -122,28 +122,38 @@ async def _new_document(
     actor: Principal,
     **header: Any,
 ) -> tuple[StockDocument, Flow]:
-    """A new draft with the next number, and its "created" flow."""
+    """A new draft with the next number, and its "created" flow.
+
+    Written with Core statements (`insert_numbered`), not through the session, so the
+    number is taken as late as it can be; so the audit rows are added here, not by the
+    flush hook.
+    """
+    now = utcnow()
+    doc_id = uuid.uuid4()
+    for line in lines:
+        line.id, line.document_id = uuid.uuid4(), doc_id
     doc = StockDocument(
-        id=uuid.uuid4(),
+        id=doc_id,
         kind=kind,
-        number=await next_number(uow, kind),
         status=DocumentStatus.DRAFT,
         warehouse_id=warehouse_id,
         created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+        version=1,
         lines=lines,
         **{**dict.fromkeys(NOT_YET), **header},
     )
-    uow.documents.add(doc)
-    created = record_flow(
-        uow,
+    created = new_flow(
         entity_type=kind,
         entity_id=doc.id,
-        entity_number=doc.number,
         action="created",
         to_status=doc.status,
         actor=actor,
         note=header.get("memo"),
     )
+    await uow.documents.insert_numbered(doc, created)
+    add_created_entries(uow, [doc, *lines])
     emit_event(uow, f"{kind}.created", entity_type=kind, entity_id=doc.id, data=_event_data(doc))
     return doc, created
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy import (
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -12,7 +23,7 @@ from erp_engine.events.cursor import Cursor
 from erp_engine.events.model import OutboxEvent, WebhookCursor
 
 # The id of the current transaction (an xid8 as a number); only PostgreSQL has one.
-CURRENT_TXID = text("pg_current_xact_id()::text::bigint")
+CURRENT_TXID = literal_column("pg_current_xact_id()::text::bigint")
 # The feed's horizon: the oldest transaction still running in THIS database (or, if none,
 # the snapshot's xmax). Transaction ids are server-wide, but a transaction in another
 # database cannot write our outbox, so it must not hold the feed back. A running xid is
@@ -49,8 +60,7 @@ class OutboxRepository:
         return self.session.get_bind().dialect.name == "postgresql"
 
     def add(self, event: OutboxEvent) -> None:
-        if self._postgres:
-            event.txid = CURRENT_TXID
+        # Written at the next flush with the other appended rows, txid and all (appends.py).
         self.session.add(event)
 
     async def add_many(self, rows: list[dict]) -> None:

@@ -12,8 +12,7 @@ from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.principal import Principal
 
 
-def record_flow(
-    uow,
+def new_flow(
     *,
     entity_type: str,
     entity_id: uuid.UUID,
@@ -24,8 +23,9 @@ def record_flow(
     to_status: str | None = None,
     note: str | None = None,
 ) -> Flow:
-    """Add a flow row to the caller's open transaction."""
-    flow = Flow(
+    """A flow row, not yet written (see `record_flow`)."""
+    return Flow(
+        id=uuid.uuid4(),
         entity_type=entity_type,
         entity_id=entity_id,
         entity_number=entity_number,
@@ -37,6 +37,11 @@ def record_flow(
         note=note,
         created_at=utcnow(),
     )
+
+
+def record_flow(uow, **fields: Any) -> Flow:
+    """Add a flow row (`new_flow`'s fields) to the caller's open transaction."""
+    flow = new_flow(**fields)
     uow.flows.add(flow)
     return flow
 
