@@ -309,18 +309,15 @@ class ScriptWriter:
             return f"'{value.isoformat()}'::date"
         if isinstance(value, bytes):
             return f"'\\x{value.hex()}'::bytea"
-        if (
-            isinstance(value, list)
-            and value
-            and all(isinstance(v, uuid.UUID | int) and not isinstance(v, bool) for v in value)
-        ):
-            # An array parameter (the set-based stock UPDATEs unnest three of them).
+        if isinstance(value, list) and not any(isinstance(v, dict | list) for v in value):
+            # An array parameter (set-based stock changes, a new document's lines and the
+            # appended audit, flow and event rows unnest them); the statement casts it.
             return "ARRAY[" + ", ".join(self.value(v, None, None) for v in value) + "]"
         if isinstance(value, dict | list):
             value = json.dumps(value, default=str)
         if isinstance(value, str):
             if value == rec.number:
-                return "('OUT-' || lpad(:c_last_value::text, 6, '0'))"
+                return ":c_number::text"
             return _text(value)
         raise TypeError(f"cannot render {type(value).__name__}")
 
@@ -343,8 +340,8 @@ class ScriptWriter:
         text = _PARAM.sub(render, sql)
         gset = ""
         upper = text.upper()
-        if upper.startswith("UPDATE DOCUMENT_COUNTERS") and "RETURNING" in upper:
-            gset = " \\gset c_"
+        if upper.startswith("WITH TAKEN AS (UPDATE DOCUMENT_COUNTERS"):
+            gset = " \\gset c_"  # the new document's number, as :c_number
         elif (
             upper.startswith("UPDATE STOCK_LEVELS") and "MOVE_COUNT" in upper.split("RETURNING")[-1]
         ):
