@@ -241,6 +241,38 @@ async def test_a_create_holds_the_document_counter_for_one_statement_before_comm
     assert doc["number"] == "OUT-000001" and len(doc["lines"]) == 1
 
 
+@pytest.mark.postgres_only
+async def test_item_lookups_are_one_statement_whatever_the_number_of_lines(
+    api, app, wh, backend
+):
+    """PostgreSQL gets the ids as one array: asyncpg prepares one statement for documents
+    of any length, where an IN list would need one per length."""
+    from sqlalchemy import event
+
+    items = [await api.item() for _ in range(3)]
+    for item in items:
+        await api.receive(item["id"], 5, wh)
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *_):
+        if "FROM items" in statement:
+            seen.append(" ".join(statement.split()))
+
+    async def lookups(count: int) -> set[str]:
+        seen.clear()
+        engine = app.state.db_engine.sync_engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            doc = await api.document("outbound", wh, [(i["id"], 1) for i in items[:count]])
+            await api.ok("POST", f"{OUTBOUNDS}/{doc['id']}/approve")
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return set(seen)
+
+    one, three = await lookups(1), await lookups(3)
+    assert one and one == three
+
+
 @pytest.mark.parametrize("kind", ["inbound", "outbound"])
 async def test_create_rejects_bad_lines_naming_the_field(api, wh, kind):
     good, inactive = await api.item(), await api.item(active=False)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.catalog.model import Engine, Item
+from erp_engine.db.sets import per_dialect
 
 # Statements on every document's path are built once, with bind parameters: building one
 # per call, and computing its cache key, costs about as much as executing it.
-_ITEMS = select(Item).where(Item.id.in_(bindparam("ids", expanding=True))).order_by(Item.id)
+_ITEMS = per_dialect(lambda one_of: select(Item).where(one_of(Item.id)).order_by(Item.id))
 # NO KEY UPDATE: a document line's foreign-key check takes KEY SHARE on its item (in the
 # lines' order); a plain FOR UPDATE would conflict with it and let an approve and a create
 # deadlock. We never change an item's key, so this suffices.
-_ITEMS_FOR_UPDATE = _ITEMS.with_for_update(key_share=True)
+_ITEMS_FOR_UPDATE = {db: stmt.with_for_update(key_share=True) for db, stmt in _ITEMS.items()}
 
 
 class EngineRepository:
@@ -63,7 +64,7 @@ class ItemRepository:
         """Items by id; when locking, rows are locked in id order so lockers never deadlock."""
         if not item_ids:
             return {}
-        stmt = _ITEMS_FOR_UPDATE if for_update else _ITEMS
+        stmt = (_ITEMS_FOR_UPDATE if for_update else _ITEMS)[self.session.get_bind().dialect.name]
         found = await self.session.execute(stmt, {"ids": sorted(set(item_ids))})
         items = {item.id: item for item in found.scalars()}
         self._loaded.update(items)

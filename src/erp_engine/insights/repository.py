@@ -5,33 +5,39 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.catalog.model import Item
+from erp_engine.db.sets import per_dialect
 from erp_engine.insights.model import Alert, AlertStatus
 from erp_engine.kernel.quantity import ZERO
 from erp_engine.ledger.model import StockLevel
 
-# Availability and the open alert of some items, in one statement; parameter `ids`. It runs
-# inside every stock-changing transaction, so it is built once (see catalog/repository.py).
-_ids = bindparam("ids", expanding=True)
-_totals = (
-    select(
-        StockLevel.item_id,
-        func.sum(StockLevel.on_hand).label("on_hand"),
-        func.sum(StockLevel.reserved).label("reserved"),
+
+def _availability(one_of):
+    """Availability and the open alert of the items `ids`, in one statement."""
+    totals = (
+        select(
+            StockLevel.item_id,
+            func.sum(StockLevel.on_hand).label("on_hand"),
+            func.sum(StockLevel.reserved).label("reserved"),
+        )
+        .where(one_of(StockLevel.item_id))
+        .group_by(StockLevel.item_id)
+        .subquery()
     )
-    .where(StockLevel.item_id.in_(_ids))
-    .group_by(StockLevel.item_id)
-    .subquery()
-)
-_AVAILABILITY = (
-    select(Item.id, Item.reorder_point, _totals.c.on_hand, _totals.c.reserved, Alert)
-    .outerjoin(_totals, _totals.c.item_id == Item.id)
-    .outerjoin(Alert, (Alert.item_id == Item.id) & (Alert.status == AlertStatus.OPEN))
-    .where(Item.id.in_(_ids))
-)
+    return (
+        select(Item.id, Item.reorder_point, totals.c.on_hand, totals.c.reserved, Alert)
+        .outerjoin(totals, totals.c.item_id == Item.id)
+        .outerjoin(Alert, (Alert.item_id == Item.id) & (Alert.status == AlertStatus.OPEN))
+        .where(one_of(Item.id))
+    )
+
+
+# It runs inside every stock-changing transaction, so it is built once (see
+# catalog/repository.py).
+_AVAILABILITY = per_dialect(_availability)
 
 
 class AlertRepository:
@@ -44,7 +50,9 @@ class AlertRepository:
         """(item_id, reorder_point, available summed over warehouses, open alert) per item."""
         return [
             (row[0], row[1], (row[2] or ZERO) - (row[3] or ZERO), row[4])
-            for row in await self.session.execute(_AVAILABILITY, {"ids": list(item_ids)})
+            for row in await self.session.execute(
+                _AVAILABILITY[self.session.get_bind().dialect.name], {"ids": list(item_ids)}
+            )
         ]
 
     async def get(self, alert_id: uuid.UUID, *, for_update: bool = False) -> Alert | None:
