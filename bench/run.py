@@ -865,8 +865,8 @@ def section(results: dict, notes: str) -> str:
         "",
         f"**Server:** `erp serve --workers auto` = {results['server']['workers']} worker "
         "processes, ENGINE_ENV=development, LOG_LEVEL=warning, RATE_LIMIT_DEFAULT="
-        "1000000/second; load generators on loopback (commit: asyncio + httpx; lists: "
-        f"{results['lists'][next(iter(results['lists']))]['runs'][0].get('tool', 'httpx')}).",
+        "1000000/second; load generators on loopback (commit: asyncio on raw keep-alive "
+        f"HTTP/1.1; lists: {results['lists'][next(iter(results['lists']))]['runs'][0].get('tool', 'httpx')}).",
         "",
     ]
     d = results["check_before"]["counts"]

@@ -374,9 +374,9 @@ async def test_appended_rows_too_long_for_their_column_are_refused_not_cut(app, 
     from tests.conftest import new_uow
 
     entity = uuid.uuid4()
-    with pytest.raises(DBAPIError, match="too long"):
-        async with new_uow(app) as uow:
-            record_flow(uow, entity_type="item", entity_id=entity, action="x" * 17, actor=SYSTEM)
+    async with new_uow(app) as uow:
+        record_flow(uow, entity_type="item", entity_id=entity, action="x" * 17, actor=SYSTEM)
+        with pytest.raises(DBAPIError, match="too long"):
             await uow.commit()
     async with new_uow(app) as uow:
         flows = select(func.count()).select_from(Flow).where(Flow.entity_id == entity)

@@ -235,16 +235,18 @@ async def test_a_create_holds_the_document_counter_for_one_statement_before_comm
         event.remove(engine, "commit", committed)
     taken = next(i for i, sql in enumerate(seen) if "UPDATE document_counters" in sql)
     after = seen[taken + 1 :]
-    assert after[-1] == "COMMIT" and len(after) == 2, after
-    assert "INSERT INTO audit_log" in after[0] and "INSERT INTO outbox_events" in after[0]
-    assert "INSERT INTO document_lines" in seen[taken] and "INSERT INTO flows" in seen[taken]
-    assert doc["number"] == "OUT-000001" and len(doc["lines"]) == 1
+    assert len(after) == 2, after
+    assert after[-1] == "COMMIT"
+    assert "INSERT INTO audit_log" in after[0]
+    assert "INSERT INTO outbox_events" in after[0]
+    assert "INSERT INTO document_lines" in seen[taken]
+    assert "INSERT INTO flows" in seen[taken]
+    assert doc["number"] == "OUT-000001"
+    assert len(doc["lines"]) == 1
 
 
 @pytest.mark.postgres_only
-async def test_item_lookups_are_one_statement_whatever_the_number_of_lines(
-    api, app, wh, backend
-):
+async def test_item_lookups_are_one_statement_whatever_the_number_of_lines(api, app, wh, backend):
     """PostgreSQL gets the ids as one array: asyncpg prepares one statement for documents
     of any length, where an IN list would need one per length."""
     from sqlalchemy import event
@@ -270,7 +272,8 @@ async def test_item_lookups_are_one_statement_whatever_the_number_of_lines(
         return set(seen)
 
     one, three = await lookups(1), await lookups(3)
-    assert one and one == three
+    assert one
+    assert one == three
 
 
 @pytest.mark.parametrize("kind", ["inbound", "outbound"])
