@@ -50,6 +50,12 @@ const CODES: Record<string, CodeRule> = {
   password_common: ["passwordCommon"],
   password_is_email: ["passwordEmail"],
   one_of: ["oneOf", same("options")],
+  not_a_version: ["notAVersion"],
+  not_a_cursor: ["notACursor"],
+  option_conflict: ["optionConflict", same("option")],
+  url_scheme: ["urlScheme"],
+  url_unresolved: ["urlUnresolved", same("host")],
+  url_internal: ["urlInternal", same("host")],
   // Pydantic's request validation
   missing: ["required"],
   extra_forbidden: ["unknownField"],
