@@ -141,9 +141,6 @@ class DocumentRepository:
         found = await self.session.execute(stmt, {"id": document_id, "kind": kind})
         return found.unique().scalar_one_or_none()
 
-    def add(self, document: StockDocument) -> None:
-        self.session.add(document)
-
     async def insert_numbered(self, document: StockDocument, created: Flow) -> str:
         """Write a new document, its lines and its "created" flow under the next number of
         its kind, and return that number. The objects stay outside the session: the caller
