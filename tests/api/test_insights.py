@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from erp_engine.events.model import OutboxEvent
+from erp_engine.kernel.roles import Role
 
 
 async def _alerts(api, item_id: str, **params) -> list[dict]:
@@ -104,17 +105,23 @@ async def test_items_born_at_or_below_their_reorder_point_open_an_alert(api, app
     assert (await _alerts(api, created["id"]))[0]["status"] == "closed"
 
 
-async def test_staff_acknowledges_and_viewers_may_not(api):
+async def test_staff_acknowledges_and_viewers_may_not(api, role_users):
     item = await api.item(reorder_point=5)
     await api.receive(item["id"], 1)
     [alert] = await _alerts(api, item["id"])
+    assert alert["acknowledged_by_name"] is None
     path = f"/api/v1/alerts/{alert['id']}/acknowledge"
     assert (await api.post(path, role="viewer")).status_code == 403
     acknowledged = await api.ok("POST", path, role="staff")
     assert acknowledged["acknowledged_at"] is not None
+    assert acknowledged["acknowledged_by"] == str(role_users.ids[Role.STAFF])
     again = await api.ok("POST", path, role="staff")
     assert again["acknowledged_at"] == acknowledged["acknowledged_at"]
-    assert len(await _alerts(api, item["id"], acknowledged="true")) == 1
+    # Every role reads who acknowledged by name (only admins may list users).
+    [seen] = await _alerts(api, item["id"], acknowledged="true")
+    assert seen["acknowledged_by_name"] == "Test staff"
+    viewed = await api.ok("GET", f"/api/v1/alerts/{alert['id']}", role="viewer")
+    assert viewed["acknowledged_by_name"] == "Test staff"
 
 
 async def test_acknowledging_a_closed_alert_is_an_invalid_transition(api):

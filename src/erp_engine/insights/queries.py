@@ -17,6 +17,7 @@ from erp_engine.documents.model import StockDocument
 from erp_engine.errors import NotFoundError
 from erp_engine.flows.model import Flow
 from erp_engine.flows.schemas import FlowRead
+from erp_engine.identity.model import User
 from erp_engine.insights.model import Alert, AlertStatus
 from erp_engine.insights.schemas import AlertRead, Dashboard
 from erp_engine.kernel.clock import utcnow
@@ -174,8 +175,25 @@ async def dashboard(session: AsyncSession, *, currency: str) -> Dashboard:
 ALERT_SORTS = {"opened_at": Alert.opened_at, "closed_at": Alert.closed_at, "sku": Item.sku_key}
 
 
-def _alert_read(alert: Alert, sku: str, name: str) -> AlertRead:
-    return AlertRead.model_validate({**alert.__dict__, "sku": sku, "item_name": name})
+def _alert_read(alert: Alert, sku: str, name: str, acknowledged_by_name: str | None) -> AlertRead:
+    return AlertRead.model_validate(
+        {
+            **alert.__dict__,
+            "sku": sku,
+            "item_name": name,
+            "acknowledged_by_name": acknowledged_by_name,
+        }
+    )
+
+
+def _alerts():
+    """Alerts with their item's sku and name, and the name of whoever acknowledged them (so
+    every role sees a name: only admins may list users)."""
+    return (
+        select(Alert, Item.sku, Item.name, User.name)
+        .join(Item, Item.id == Alert.item_id)
+        .outerjoin(User, User.id == Alert.acknowledged_by)
+    )
 
 
 async def list_alerts(
@@ -186,7 +204,7 @@ async def list_alerts(
     item_id: uuid.UUID | None = None,
     acknowledged: bool | None = None,
 ) -> Page[AlertRead]:
-    stmt = select(Alert, Item.sku, Item.name).join(Item, Item.id == Alert.item_id)
+    stmt = _alerts()
     if status:
         stmt = stmt.where(Alert.status == status)
     if item_id:
@@ -203,12 +221,7 @@ async def list_alerts(
 
 
 async def get_alert(session: AsyncSession, alert_id: uuid.UUID) -> AlertRead:
-    stmt = (
-        select(Alert, Item.sku, Item.name)
-        .join(Item, Item.id == Alert.item_id)
-        .where(Alert.id == alert_id)
-    )
-    row = (await session.execute(stmt)).first()
+    row = (await session.execute(_alerts().where(Alert.id == alert_id))).first()
     if row is None:
         raise NotFoundError("No alert with this id.")
     return _alert_read(*row)

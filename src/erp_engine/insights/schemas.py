@@ -58,5 +58,6 @@ class AlertRead(OutputModel):
     opened_at: Timestamp
     closed_at: Timestamp | None
     acknowledged_by: uuid.UUID | None
+    acknowledged_by_name: str | None
     acknowledged_at: Timestamp | None
     version: int

@@ -1195,6 +1195,8 @@ export interface components {
             closed_at: string | null;
             /** Acknowledged By */
             acknowledged_by: string | null;
+            /** Acknowledged By Name */
+            acknowledged_by_name: string | null;
             /** Acknowledged At */
             acknowledged_at: string | null;
             /** Version */

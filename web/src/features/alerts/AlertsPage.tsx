@@ -9,7 +9,6 @@ import { useErrorMessage } from "../../lib/errors";
 import { formatDateTime, formatQuantity } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { ItemLink } from "../items/ItemLink";
-import { useUserName } from "../users/queries";
 import { statusTab, useAcknowledgeAlert, useAlertList, type Alert } from "./queries";
 
 const FILTERS = ["status", "acknowledged"] as const;
@@ -19,7 +18,6 @@ export function AlertsPage() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const user = useUser();
-  const userName = useUserName();
   const message = useErrorMessage();
   const list = useListParams(FILTERS);
   const rows = useAlertList(list);
@@ -64,7 +62,7 @@ export function AlertsPage() {
         alert.acknowledged_at ? (
           <Text size="sm">
             {t("alerts.byOn", {
-              name: userName(alert.acknowledged_by) ?? alert.acknowledged_by?.slice(0, 8) ?? "—",
+              name: alert.acknowledged_by_name ?? alert.acknowledged_by?.slice(0, 8) ?? "—",
               time: formatDateTime(alert.acknowledged_at, lang),
             })}
           </Text>
