@@ -34,10 +34,6 @@ async def get_uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.write_sessions)
 
 
-def get_read_uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.read_sessions)
-
-
 async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session in a read-only transaction (never takes SQLite's write lock)."""
     async with request.app.state.read_sessions() as session, session.begin():
@@ -54,7 +50,7 @@ async def get_principal(
     if not token:
         raise UnauthorizedError("Send a bearer token in the Authorization header.")
     if token.startswith(identity.API_KEY_PREFIX):
-        principal = await identity.principal_for_api_key(get_read_uow(request), token)
+        principal = await identity.principal_for_api_key(request.app.state.read_sessions, token)
     else:
         principal = await identity.principal_for_token(
             request.app.state.read_sessions, token, settings=request.app.state.settings

@@ -28,7 +28,7 @@ from erp_engine.identity.passwords import (
     hash_password,
     verify_password,
 )
-from erp_engine.identity.repository import UserRepository
+from erp_engine.identity.repository import ApiKeyRepository, UserRepository
 from erp_engine.identity.tokens import (
     hash_token,
     issue_access_token,
@@ -410,15 +410,20 @@ async def revoke_api_key(uow: UnitOfWork, key_id: uuid.UUID, *, actor: Principal
         await uow.commit()
 
 
-async def principal_for_api_key(uow: UnitOfWork, secret: str) -> Principal:
-    """Raises:
-    UnauthorizedError: unknown, revoked or expired key.
+async def principal_for_api_key(
+    read_sessions: async_sessionmaker[AsyncSession], secret: str
+) -> Principal:
+    """The API key behind a secret, as the database knows it now (a bare read session, as
+    `principal_for_token`: this runs before every request the key makes).
+
+    Raises:
+        UnauthorizedError: unknown, revoked or expired key.
     """
-    async with uow:
-        key = await uow.api_keys.get_by_hash(hash_token(secret))
-        if key is None or not key.usable(utcnow()):
-            raise UnauthorizedError("Invalid, revoked or expired API key.")
-        return key.as_principal()
+    async with read_sessions() as session:
+        key = await ApiKeyRepository(session).get_by_hash(hash_token(secret))
+    if key is None or not key.usable(utcnow()):
+        raise UnauthorizedError("Invalid, revoked or expired API key.")
+    return key.as_principal()
 
 
 async def count_users(uow: UnitOfWork) -> int:
