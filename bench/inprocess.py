@@ -24,8 +24,9 @@ import random
 import time
 
 import httpx
-from dataset import item_uuid, warehouse_uuid
-from pgbench import COMMIT_WAREHOUSES, RANDOM_ITEMS, outbound_body
+from dataset import warehouse_uuid
+from load import pick_items
+from pgbench import COMMIT_WAREHOUSES, outbound_body
 from run import EMAIL, PASSWORD, _url
 from sqlalchemy import event
 
@@ -60,7 +61,7 @@ async def measure(database: str, flows: int, gets: int, repeats: int) -> None:
         client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
 
         async def flow() -> None:
-            items = [item_uuid(rng.randint(low, high)) for low, high in RANDOM_ITEMS]
+            items = pick_items(rng, hot=False)
             warehouse = warehouse_uuid(rng.randint(*COMMIT_WAREHOUSES))
             created = await client.post("/api/v1/outbounds", json=outbound_body(warehouse, items))
             created.raise_for_status()

@@ -848,6 +848,7 @@ def round_trips(capture: dict) -> int:
 def section(results: dict, notes: str) -> str:
     m = results["machine"]
     clients = sorted({int(k.split("/")[1]) for k in results["commit"]})
+    list_tool = next(iter(results["lists"].values()))["runs"][0].get("tool", "httpx")
     lines = [SECTION, BEGIN, ""]
     lines += [
         f"Measured by `make bench` (`bench/run.py`) on {results['started_at'][:10]} at commit "
@@ -866,7 +867,7 @@ def section(results: dict, notes: str) -> str:
         f"**Server:** `erp serve --workers auto` = {results['server']['workers']} worker "
         "processes, ENGINE_ENV=development, LOG_LEVEL=warning, RATE_LIMIT_DEFAULT="
         "1000000/second; load generators on loopback (commit: asyncio on raw keep-alive "
-        f"HTTP/1.1; lists: {results['lists'][next(iter(results['lists']))]['runs'][0].get('tool', 'httpx')}).",
+        f"HTTP/1.1; lists: {list_tool}).",
         "",
     ]
     d = results["check_before"]["counts"]

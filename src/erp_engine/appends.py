@@ -89,14 +89,13 @@ def _value(record: Any, col) -> Any:
 
 def write_appends(session: Session, _flush_context, _instances) -> None:
     """`before_flush` hook: write the new audit, flow and outbox rows, then forget them."""
-    records = [record for record in session.new if isinstance(record, APPENDED)]
-    if not records:
-        return
-    for record in records:
-        session.expunge(record)
     by_table: dict[Table, list] = {model.__table__: [] for model in APPENDED}
-    for record in records:
-        by_table[type(record).__table__].append(record)
+    for record in list(session.new):
+        if isinstance(record, APPENDED):
+            by_table[type(record).__table__].append(record)
+            session.expunge(record)
+    if not any(by_table.values()):
+        return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         params = {}

@@ -18,6 +18,7 @@ from erp_engine.kernel.principal import SYSTEM
 from erp_engine.kernel.roles import Role
 from erp_engine.ledger.model import StockMove
 from tests.conftest import PASSWORD, new_uow
+from tests.support.statements import recorded_statements
 
 INBOUNDS, OUTBOUNDS = "/api/v1/inbounds", "/api/v1/outbounds"
 ACTIONS = ("approve", "commit", "reopen", "cancel", "reverse")
@@ -214,25 +215,9 @@ async def test_a_create_holds_the_document_counter_for_one_statement_before_comm
     """Creates of one kind wait for each other from the number to the COMMIT (numbers are
     gap-free): the number is taken in the statement that writes the document, its lines and
     flow, and only the audit and event rows follow it."""
-    from sqlalchemy import event
-
     item = await api.item()
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *_):
-        seen.append(" ".join(statement.split()))
-
-    def committed(conn):
-        seen.append("COMMIT")
-
-    engine = app.state.db_engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    event.listen(engine, "commit", committed)
-    try:
+    with recorded_statements(app, commits=True) as seen:
         doc = await api.document("outbound", wh, [(item["id"], 2)])
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-        event.remove(engine, "commit", committed)
     taken = next(i for i, sql in enumerate(seen) if "UPDATE document_counters" in sql)
     after = seen[taken + 1 :]
     assert len(after) == 2, after
@@ -249,27 +234,15 @@ async def test_a_create_holds_the_document_counter_for_one_statement_before_comm
 async def test_item_lookups_are_one_statement_whatever_the_number_of_lines(api, app, wh, backend):
     """PostgreSQL gets the ids as one array: asyncpg prepares one statement for documents
     of any length, where an IN list would need one per length."""
-    from sqlalchemy import event
-
     items = [await api.item() for _ in range(3)]
     for item in items:
         await api.receive(item["id"], 5, wh)
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *_):
-        if "FROM items" in statement:
-            seen.append(" ".join(statement.split()))
 
     async def lookups(count: int) -> set[str]:
-        seen.clear()
-        engine = app.state.db_engine.sync_engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(app) as seen:
             doc = await api.document("outbound", wh, [(i["id"], 1) for i in items[:count]])
             await api.ok("POST", f"{OUTBOUNDS}/{doc['id']}/approve")
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        return set(seen)
+        return {sql for sql in seen if "FROM items" in sql}
 
     one, three = await lookups(1), await lookups(3)
     assert one

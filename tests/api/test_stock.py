@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from erp_engine.kernel.roles import Role
+from tests.support.statements import recorded_statements
 
 STOCKS, MOVES = "/api/v1/stocks", "/api/v1/stock-moves"
 ADJUSTMENTS, TRANSFERS = "/api/v1/stock-adjustments", "/api/v1/transfers"
@@ -690,8 +691,6 @@ async def test_transfers_need_a_manager_and_two_active_warehouses(api, wh):
 
 async def test_adjustment_and_transfer_lists_name_their_lines_in_one_lookup(api, app, wh):
     """A page of five documents takes as many statements as a page of one (no N+1)."""
-    from sqlalchemy import event
-
     second = await api.warehouse("WH2")
     items = [await api.item() for _ in range(5)]
     for item in items:
@@ -708,19 +707,9 @@ async def test_adjustment_and_transfer_lists_name_their_lines_in_one_lookup(api,
         }
         await api.ok("POST", TRANSFERS, 201, json=body)
 
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *_):
-        statements.append(statement)
-
     async def statements_for(path: str) -> tuple[int, int]:
-        statements.clear()
-        engine = app.state.db_engine.sync_engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with recorded_statements(app) as statements:
             page = await api.ok("GET", path)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert all(line["sku"] for doc in page["data"] for line in doc["lines"])
         return len(page["data"]), len(statements)
 

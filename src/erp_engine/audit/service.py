@@ -114,7 +114,11 @@ def collect_changes(session: Session, _flush_context, _instances) -> None:
             changes = _changes(obj, mode)
             if mode == "updated" and not changes:
                 continue
-            session.add(_entry(actor, f"{entity_type}.{mode}", entity_type, obj.id, changes))
+            session.add(_change_entry(actor, obj, entity_type, mode, changes))
+
+
+def _change_entry(actor, obj: Any, entity_type: str, mode: str, changes: dict) -> AuditEntry:
+    return _entry(actor, f"{entity_type}.{mode}", entity_type, obj.id, changes)
 
 
 def add_created_entries(uow, records: list[Any]) -> None:
@@ -124,9 +128,7 @@ def add_created_entries(uow, records: list[Any]) -> None:
     for record in records:
         if (entity_type := _entity_type(record)) is not None:
             changes = _changes(record, "created")
-            uow.session.add(
-                _entry(actor, f"{entity_type}.created", entity_type, record.id, changes)
-            )
+            uow.session.add(_change_entry(actor, record, entity_type, "created", changes))
 
 
 def add_event(

@@ -19,7 +19,6 @@ from sqlalchemy import (
     insert,
     select,
     true,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -27,8 +26,8 @@ from sqlalchemy.orm import joinedload
 from erp_engine.db.types import Money, Qty
 from erp_engine.documents.model import DocumentKind, DocumentLine, StockDocument
 from erp_engine.flows.model import Flow
-from erp_engine.numbering.model import PREFIXES, DocumentCounter, format_number
-from erp_engine.numbering.repository import CounterRepository
+from erp_engine.numbering.model import PREFIXES, format_number
+from erp_engine.numbering.repository import NEXT_VALUE, CounterRepository
 
 # Statements on every document's path are built once, with bind parameters: building one
 # per call, and computing its cache key, costs about as much as executing it. The lines come
@@ -43,7 +42,6 @@ _GET_FOR_UPDATE = _GET.with_for_update(of=StockDocument)
 _documents = StockDocument.__table__
 _lines = DocumentLine.__table__
 _flows = Flow.__table__
-_counters = DocumentCounter.__table__
 _QTY, _MONEY = Qty(), Money()
 
 
@@ -61,13 +59,7 @@ def _numbered_insert():
     few after it, instead of one per table (measured: creates waited on the counter for most
     of a 16-client run).
     """
-    taken = (
-        update(_counters)
-        .where(_counters.c.kind == bindparam("counter_kind"))
-        .values(last_value=_counters.c.last_value + 1)
-        .returning(_counters.c.last_value)
-        .cte("taken")
-    )
+    taken = NEXT_VALUE.cte("taken")
     value = cast(taken.c.last_value, Text)
     # format_number's f"{value:06d}": at least six digits, never cut.
     number = bindparam("prefix", type_=String) + func.lpad(
@@ -141,10 +133,10 @@ class DocumentRepository:
         found = await self.session.execute(stmt, {"id": document_id, "kind": kind})
         return found.unique().scalar_one_or_none()
 
-    async def insert_numbered(self, document: StockDocument, created: Flow) -> str:
+    async def insert_numbered(self, document: StockDocument, created: Flow) -> None:
         """Write a new document, its lines and its "created" flow under the next number of
-        its kind, and return that number. The objects stay outside the session: the caller
-        writes their audit rows itself."""
+        its kind, and set that number on both. The objects stay outside the session: the
+        caller writes their audit rows itself."""
         lines = document.lines
         if self.session.get_bind().dialect.name != "postgresql":
             # SQLite writes one transaction at a time anyway: the plain statements will do.
@@ -153,7 +145,7 @@ class DocumentRepository:
             await self.session.execute(insert(_documents), [_row(_documents, document)])
             await self.session.execute(insert(_lines), [_row(_lines, line) for line in lines])
             await self.session.execute(insert(_flows), [_row(_flows, created)])
-            return document.number
+            return
         params = {f"documents_{k}": v for k, v in _row(_documents, document).items()}
         params |= {f"flows_{k}": v for k, v in _row(_flows, created).items()}
         number = (
@@ -172,7 +164,6 @@ class DocumentRepository:
             )
         ).scalar_one()
         document.number = created.entity_number = number
-        return number
 
     async def warehouse_has_documents(self, warehouse_id: uuid.UUID) -> bool:
         stmt = select(exists().where(StockDocument.warehouse_id == warehouse_id))
