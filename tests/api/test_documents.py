@@ -909,6 +909,8 @@ async def test_list_filters(api, wh):
     assert await numbers(item_id=b["id"]) == {n2, n3, n4}
     assert await numbers(q="acme") == {n1}
     assert await numbers(q="PO-") == {n1, n3}
+    assert await numbers(q="po_") == set()  # LIKE's wildcards are literal in a search
+    assert await numbers(q="%") == set()
     assert await numbers(q=n2.lower()) == {n2}
     assert await numbers(q="nothing-like-this") == set()
     assert await numbers(**{"from": d2["created_at"]}) == {n2, n3, n4}

@@ -223,6 +223,17 @@ async def test_user_creation_refuses_weak_passwords_naming_the_field(api):
     assert found["count"] == 0
 
 
+async def test_user_search_treats_wildcards_literally(app, api):
+    user = await throwaway_user(app)
+
+    async def emails(q):
+        found = await api.ok("GET", USERS, role=Role.ADMIN, params={"q": q})
+        return [row["email"] for row in found["data"]]
+
+    assert await emails(user.email.upper()) == [user.email]
+    assert await emails(user.email.replace("-", "_", 1)) == []  # `_` is not a wildcard
+
+
 async def test_a_password_reset_refuses_weak_passwords_and_keeps_the_old_one(app, api):
     user = await throwaway_user(app)
     for reason, password in weak_passwords(user.email):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, func, literal, or_, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from erp_engine.catalog.model import Item
 from erp_engine.db.pagination import Page, PageParams, order_by, paginate
+from erp_engine.db.search import any_contains, contains_pattern
 from erp_engine.db.types import Qty
 from erp_engine.documents.model import DocumentKind, DocumentLine, StockDocument
 from erp_engine.documents.schemas import DocumentLineRead, DocumentRead, DocumentSummary
@@ -73,12 +74,12 @@ def filter_documents(
             )
         )
     if q:
-        pattern = f"%{q.lower()}%"
         stmt = stmt.where(
-            or_(
-                func.lower(StockDocument.number).like(pattern),
-                func.lower(StockDocument.partner).like(pattern),
-                func.lower(StockDocument.reference).like(pattern),
+            any_contains(
+                contains_pattern(q),
+                func.lower(StockDocument.number),
+                func.lower(StockDocument.partner),
+                func.lower(StockDocument.reference),
             )
         )
     if from_:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.db.pagination import Page, PageParams, order_by, paginate
+from erp_engine.db.search import any_contains, contains_pattern
 from erp_engine.errors import NotFoundError
 from erp_engine.identity.model import ApiKey, User
 from erp_engine.identity.schemas import ApiKeyRead, UserRead
@@ -39,8 +40,7 @@ async def list_users(
 ) -> Page[UserRead]:
     stmt = select(User)
     if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(User.email.like(pattern), func.lower(User.name).like(pattern)))
+        stmt = stmt.where(any_contains(contains_pattern(q), User.email, func.lower(User.name)))
     if role:
         stmt = stmt.where(User.role == role)
     if active is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.db.pagination import Page, PageParams, order_by, paginate
+from erp_engine.db.search import any_contains, contains_pattern
 from erp_engine.errors import NotFoundError
 from erp_engine.warehouses.model import Warehouse
 from erp_engine.warehouses.schemas import WarehouseRead
@@ -29,14 +30,9 @@ async def list_warehouses(
 ) -> Page[WarehouseRead]:
     stmt = select(Warehouse)
     if q:
-        # Escape LIKE's wildcards, so `A_B` finds only codes that contain "a_b".
-        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = contains_pattern(q)
         stmt = stmt.where(
-            or_(
-                func.lower(Warehouse.code).like(pattern, escape="\\"),
-                func.lower(Warehouse.name).like(pattern, escape="\\"),
-            )
+            any_contains(pattern, func.lower(Warehouse.code), func.lower(Warehouse.name))
         )
     if active is not None:
         stmt = stmt.where(Warehouse.active == active)
