@@ -80,7 +80,10 @@ async def _recording_app(url: str, settings_env: dict, recording: Capture, token
     from erp_engine.identity.tokens import issue_access_token
     from erp_engine.settings import Settings
 
-    settings = Settings(_env_file=None, database_url=url, **settings_env)
+    # No relay in this process: its statements would land in the recording.
+    settings = Settings(
+        _env_file=None, database_url=url, **{**settings_env, "relay_in_server": False}
+    )
     app = create_app(settings)
     engine = app.state.db_engine.sync_engine
     on = [False]
@@ -118,13 +121,28 @@ async def _recording_app(url: str, settings_env: dict, recording: Capture, token
     headers = {"Authorization": f"Bearer {token}"}
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://bench", headers=headers
-        ) as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=transport, base_url="http://bench", headers=headers
+            ) as client,
+        ):
+            # As in the server: once its listener is up, a worker checks a known caller from
+            # its copy (identity/callers.py), so the recorded request after the warm-up
+            # makes no caller check, exactly as under load.
+            await _until(lambda: app.state.callers.live, within=10)
             yield client, on
     finally:
         AsyncAdapt_asyncpg_connection.ping = real_ping
         await app.state.db_engine.dispose()
+
+
+async def _until(condition, *, within: float) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError("the app's caller cache did not come up")
+        await asyncio.sleep(0.02)
 
 
 async def capture(

@@ -25,7 +25,7 @@ from erp_engine.kernel.roles import Role
 from erp_engine.settings import Settings
 from erp_engine.uow import UnitOfWork
 from tests.support.api import Api
-from tests.support.postgres import create_database, drop_database
+from tests.support.postgres import migrated_database
 
 BACKENDS = ["sqlite", "postgresql"]
 PASSWORD = "correct-horse-battery-9"
@@ -60,13 +60,8 @@ def database_url(backend: str, tmp_path_factory) -> AsyncIterator[str]:
         upgrade(url)
         yield url
         return
-    name = f"erp_test_{uuid.uuid4().hex[:10]}"
-    url = create_database(name)
-    try:
-        upgrade(url)
+    with migrated_database("erp_test") as url:
         yield url
-    finally:
-        drop_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,9 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./var/erp.db"
     # Connections per worker: the pool keeps this many open and opens as many again under a
-    # burst. 5 workers (cores x 2 + 1 on two cores) x 10 = 50 stays well inside PostgreSQL's
-    # default max_connections (100) with room for migrations, backups and psql.
+    # burst; each worker also keeps one listening connection (identity/callers.py). 5 workers
+    # (cores x 2 + 1 on two cores) x 11 = 55 stays well inside PostgreSQL's default
+    # max_connections (100) with room for migrations, backups and psql.
     database_pool_size: int = Field(default=5, ge=1)
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "erp-engine"

@@ -20,6 +20,11 @@ from erp_engine.documents.repository import DocumentRepository
 from erp_engine.errors import PreconditionFailedError, UnavailableError
 from erp_engine.events.repository import OutboxRepository
 from erp_engine.flows.repository import FlowRepository
+from erp_engine.identity.callers import (
+    drop_user_changes,
+    forget_changed_callers,
+    note_user_changes,
+)
 from erp_engine.identity.repository import (
     ApiKeyRepository,
     RefreshTokenRepository,
@@ -34,12 +39,16 @@ from erp_engine.webhooks.repository import WebhookRepository
 
 class AuditedSession(Session):
     """The session behind every unit of work: each flush records its changes for the audit
-    trail, then writes the appended rows (audit, flows, events) in one statement.
-    Class-level listeners, so no session pays for registering them; in this order."""
+    trail, then writes the appended rows (audit, flows, events) in one statement; a commit
+    that wrote a user clears this worker's caller cache. Class-level listeners, so no
+    session pays for registering them; in this order."""
 
 
 event.listen(AuditedSession, "before_flush", collect_changes)
 event.listen(AuditedSession, "before_flush", write_appends)
+event.listen(AuditedSession, "after_flush", note_user_changes)
+event.listen(AuditedSession, "after_commit", forget_changed_callers)
+event.listen(AuditedSession, "after_rollback", drop_user_changes)
 
 
 class UnitOfWork:

@@ -46,6 +46,7 @@ from erp_engine.webhooks.worker import run_dispatcher
 from tests.api.test_conventions import assert_problem, error_fields
 from tests.api.test_events_feed import running_transactions
 from tests.support.api import Api
+from tests.support.waiting import wait_until
 
 HOOKS = "/api/v1/webhooks"
 SECRET = "receiver-secret-0123456789"
@@ -506,15 +507,6 @@ async def test_the_delivery_log_pages_and_belongs_to_its_hook(
 # Several endpoints, several dispatchers -----------------------------------------------------
 
 
-async def wait_for(condition, what: str, within: float = 30) -> None:
-    """Poll the receiver or the database (the dispatcher works in the background)."""
-    deadline = time.monotonic() + within
-    while not await condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within}s waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
 def running(uow_factory, rules: Settings, stop: asyncio.Event) -> asyncio.Task:
     return asyncio.create_task(run_dispatcher(uow_factory, rules, stop=stop, idle_s=0.02))
 
@@ -530,12 +522,12 @@ async def test_a_dead_endpoint_does_not_hold_up_the_others(hooks, receiver, uow_
     stop = asyncio.Event()
     dispatcher = running(uow_factory, rules, stop)
     try:
-        await wait_for(lambda: _has_posts(receiver, "/hook"), "the live endpoint's delivery")
+        await wait_until(lambda: _has_posts(receiver, "/hook"), "the live endpoint's delivery")
         assert len(receiver.posts("/dead")) == 1  # still waiting for its answer
         [waiting] = (await deliveries(hooks, dead["id"]))["data"]
         assert (waiting["status"], waiting["attempts"]) == ("pending", 0)
         receiver.release.set()
-        await wait_for(
+        await wait_until(
             lambda: _all_succeeded(hooks, dead["id"]), "the dead endpoint to answer at last"
         )
     finally:
@@ -593,7 +585,7 @@ async def test_two_dispatchers_send_each_delivery_once_and_each_endpoint_in_orde
     dispatchers = [running(uow_factory, rules, stop) for _ in range(2)]
     try:
         for hook_id in ids:
-            await wait_for(lambda h=hook_id: _all_succeeded(hooks, h), "every delivery")
+            await wait_until(lambda h=hook_id: _all_succeeded(hooks, h), "every delivery")
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*dispatchers), timeout=60)

@@ -9,7 +9,6 @@ a database of its own where they are the only admins. One change must win and th
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 
@@ -20,7 +19,7 @@ from erp_engine.identity import service
 from erp_engine.kernel.roles import Role
 from erp_engine.settings import Settings
 from erp_engine.uow import UnitOfWork
-from tests.support.postgres import create_database, drop_database
+from tests.support.postgres import migrated_database
 
 ROUNDS = 4
 PASSWORD = "last-admin-password-9"
@@ -33,13 +32,8 @@ def database_url(request, tmp_path):
         upgrade(url)
         yield url
         return
-    name = f"erp_admins_{uuid.uuid4().hex[:10]}"
-    url = create_database(name)
-    try:
-        upgrade(url)
+    with migrated_database("erp_admins") as url:
         yield url
-    finally:
-        drop_database(name)
 
 
 @pytest.fixture

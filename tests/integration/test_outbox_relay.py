@@ -7,6 +7,7 @@ storage, so stopping and restarting the broker never touches the shared one on 4
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -15,7 +16,7 @@ import sys
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 
 import httpx
@@ -32,28 +33,19 @@ from erp_engine.events.service import emit_event, event_body, outbox_backlog, pu
 from erp_engine.kernel.principal import SYSTEM
 from erp_engine.settings import Settings
 from erp_engine.warehouses import service as warehouses
+from tests.support import waiting
 from tests.support.nats import NatsServer, running_nats, stream_messages
 from tests.support.server import free_port
 
 WAIT_S = 45
+# The relay works in the background: its tests wait longer than most.
+wait_until = functools.partial(waiting.wait_until, within=WAIT_S)
 
 
 @pytest.fixture
 def nats_server(tmp_path: Path):
     with running_nats(tmp_path / "jetstream") as server:
         yield server
-
-
-async def wait_until(
-    condition: Callable[[], Awaitable[bool]], what: str, within: float = WAIT_S
-) -> None:
-    """Poll an external condition (the relay works in the background) with a deadline."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if await condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out after {within}s waiting for {what}")
 
 
 async def outbox(uow_factory) -> list[OutboxEvent]:

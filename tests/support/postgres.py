@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import asyncpg
+
+from erp_engine.db.migrate import upgrade
 
 ADMIN_DSN = os.environ.get("ERP_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -31,3 +36,15 @@ def create_database(name: str) -> str:
 
 def drop_database(name: str) -> None:
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def migrated_database(prefix: str) -> Iterator[str]:
+    """A fresh database named `prefix` plus a random suffix, migrated to head, dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    url = create_database(name)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_database(name)

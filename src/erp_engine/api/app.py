@@ -16,13 +16,14 @@ from erp_engine.api.problems import install_problem_handlers
 from erp_engine.api.web import mount_web_ui
 from erp_engine.audit.api import router as audit
 from erp_engine.catalog.api import engines, items
-from erp_engine.db.engine import create_engine, create_session_factories
+from erp_engine.db.engine import create_engine, create_session_factories, driver_connector
 from erp_engine.db.migrate import current_revision, head_revision
 from erp_engine.documents.api import inbounds, outbounds
 from erp_engine.events.api import router as events
 from erp_engine.flows.api import router as flows
 from erp_engine.identity.api import api_keys, users
 from erp_engine.identity.api import router as auth
+from erp_engine.identity.callers import CallerCache
 from erp_engine.insights.api import alerts, dashboard
 from erp_engine.ledger.api import adjustments, moves, stocks, transfers
 from erp_engine.ops.engine_info import APP_NAME, APP_VERSION, EngineInfo
@@ -75,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings)
     db_engine = create_engine(settings)
-    write_sessions, read_sessions = create_session_factories(db_engine)
+    callers = CallerCache()
+    write_sessions, read_sessions = create_session_factories(db_engine, callers=callers)
     engine_info = EngineInfo.from_settings(settings, head_revision())
 
     @asynccontextmanager
@@ -86,15 +88,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 engine_info.schema = await current_revision(connection)
         await check_production(settings, read_sessions)
         stop = asyncio.Event()
-        workers = None
+        tasks = []
         if settings.relay_in_server:
-            workers = asyncio.create_task(
-                run_workers(lambda: UnitOfWork(write_sessions), settings, stop=stop)
-            )
+            tasks.append(run_workers(lambda: UnitOfWork(write_sessions), settings, stop=stop))
+        if db_engine.dialect.name == "postgresql":
+            connect = driver_connector(db_engine, "erp-engine callers")
+            tasks.append(callers.listen(connect, stop=stop))
+        running = [asyncio.create_task(task) for task in tasks]
         yield
         stop.set()
-        if workers is not None:
-            await workers
+        await asyncio.gather(*running)
         await db_engine.dispose()
 
     app = FastAPI(
@@ -111,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db_engine = db_engine
     app.state.write_sessions = write_sessions
     app.state.read_sessions = read_sessions
+    app.state.callers = callers
     app.state.engine_info = engine_info
     app.state.started_at = time.monotonic()
     app.state.rate_limits = RateLimits(settings)

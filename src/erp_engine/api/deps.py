@@ -52,8 +52,9 @@ async def get_principal(
     if token.startswith(identity.API_KEY_PREFIX):
         principal = await identity.principal_for_api_key(request.app.state.read_sessions, token)
     else:
+        state = request.app.state
         principal = await identity.principal_for_token(
-            request.app.state.read_sessions, token, settings=request.app.state.settings
+            state.read_sessions, token, settings=state.settings, callers=state.callers
         )
     request.state.principal = principal
     current_actor.set(principal)

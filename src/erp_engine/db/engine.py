@@ -90,9 +90,35 @@ def _create_sqlite_engine(settings: Settings, url) -> AsyncEngine:
     return engine
 
 
-def create_session_factories(engine: AsyncEngine):
-    """Return (write, read) session factories; reads never take SQLite's write lock."""
-    write = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+# Options SQLAlchemy's asyncpg adapter takes for itself; asyncpg.connect would refuse them.
+_ADAPTER_OPTIONS = ("prepared_statement_cache_size", "prepared_statement_name_func")
+
+
+def driver_connector(engine: AsyncEngine, application_name: str):
+    """A function that opens a plain asyncpg connection to `engine`'s PostgreSQL database,
+    outside its pool (a connection kept for LISTEN, named `application_name`)."""
+    import asyncpg
+
+    _args, options = engine.dialect.create_connect_args(engine.url)
+    for option in _ADAPTER_OPTIONS:
+        options.pop(option, None)
+    settings = {**options.pop("server_settings", {}), "application_name": application_name}
+
+    async def connect():
+        return await asyncpg.connect(**options, server_settings=settings)
+
+    return connect
+
+
+def create_session_factories(engine: AsyncEngine, *, callers=None):
+    """Return (write, read) session factories; reads never take SQLite's write lock.
+
+    `callers` (identity/callers.py) goes into every write session's info: a commit that
+    changed a user clears this worker's copy of the callers at once.
+    """
+    write = async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, info={"callers": callers}
+    )
     read_engine = engine.execution_options(**{READONLY_OPTION: True})
     if engine.dialect.name == "postgresql":
         # Reads run without a transaction of their own. Under READ COMMITTED each statement

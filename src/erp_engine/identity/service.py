@@ -21,6 +21,7 @@ from erp_engine.errors import (
     WrongPasswordError,
     field_error,
 )
+from erp_engine.identity.callers import CallerCache
 from erp_engine.identity.model import ApiKey, RefreshToken, User
 from erp_engine.identity.passwords import (
     check_password_policy,
@@ -179,20 +180,29 @@ async def logout(uow: UnitOfWork, refresh_token: str, *, user_id: uuid.UUID) -> 
 
 
 async def principal_for_token(
-    read_sessions: async_sessionmaker[AsyncSession], token: str, *, settings: Settings
+    read_sessions: async_sessionmaker[AsyncSession],
+    token: str,
+    *,
+    settings: Settings,
+    callers: CallerCache,
 ) -> Principal:
     """The acting user behind an access token, as the database knows them now.
 
-    A bare read session, not a unit of work: this runs before every request, and a unit of
-    work's audited session and repositories cost a third more than the query itself.
+    From this worker's caller cache while it is live (callers.py: it hears every change);
+    else a bare read session, not a unit of work: this runs before every request, and a
+    unit of work's audited session and repositories cost a third more than the query itself.
 
     Raises:
         UnauthorizedError: bad token, unknown or inactive user, or a token issued before
         the user's access was changed.
     """
     claims = read_access_token(token, settings)
-    async with read_sessions() as session:
-        user = await UserRepository(session).access(claims.user_id)
+    user = callers.get(claims.user_id)
+    if user is None:
+        generation = callers.generation
+        async with read_sessions() as session:
+            user = await UserRepository(session).access(claims.user_id)
+        callers.keep(claims.user_id, user, generation)
     if user is None or not user.active or user.token_version != claims.token_version:
         raise UnauthorizedError("Invalid or expired token.")
     return Principal(id=claims.user_id, name=user.name, role=Role(user.role), kind="user")
