@@ -112,6 +112,7 @@ async def test_stock_rows_per_item_and_warehouse_and_their_filters(api, wh):
     assert await keys(q="widget") == {("WIDGET-A", "MAIN"), ("WIDGET-A", "WH2")}
     assert await keys(q="gadget-b") == {("GADGET-B", "MAIN")}
     assert await keys(q="RED") == {("GADGET-B", "MAIN")}
+    assert await keys(q="widget_a") == set()  # LIKE's wildcards are literal in a search
     assert await keys(item_id=widget["id"], warehouse_id=wh) == {("WIDGET-A", "MAIN")}
 
     # Shipping the reservation out of MAIN and restocking lifts the row above the point.

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from erp_engine.catalog.model import Item
-from erp_engine.db.pagination import Page, PageParams, order_by, paginate
+from erp_engine.db.pagination import Page, PageParams, order_by, page_of, paginate
+from erp_engine.db.search import any_contains, contains_pattern
 from erp_engine.db.types import Qty
 from erp_engine.errors import NotFoundError
 from erp_engine.kernel.quantity import ZERO
@@ -77,68 +80,87 @@ def _stock_row(
     )
 
 
-def filter_stocks(
-    stmt: Select,
+# The stock list's filters: each a condition on bind parameters named after it, so a page
+# statement is built once per combination of filters (`_stocks_page`), whatever the values.
+_STOCK_FILTERS = {
+    "item_id": lambda: StockLevel.item_id == bindparam("item_id"),
+    "warehouse_id": lambda: StockLevel.warehouse_id == bindparam("warehouse_id"),
+    "engine_id": lambda: Item.engine_id == bindparam("engine_id"),
+    "q": lambda: any_contains(bindparam("q"), Item.sku_key, func.lower(Item.name)),
+}
+# Filters on the stock row itself, not its item: the count may skip the joins (below).
+_ROW_FILTERS = frozenset({"item_id", "warehouse_id"})
+
+
+def stock_filter_values(
     *,
     item_id: uuid.UUID | None = None,
     warehouse_id: uuid.UUID | None = None,
     engine_id: uuid.UUID | None = None,
-    low_stock: bool | None = None,
     q: str | None = None,
-) -> Select:
-    """The stock list's joins and filters on `stmt` (shared with the spreadsheet export)."""
+) -> dict[str, Any]:
+    """The bind parameters of the filters given (a search becomes its LIKE pattern)."""
+    values = {
+        "item_id": item_id,
+        "warehouse_id": warehouse_id,
+        "engine_id": engine_id,
+        "q": contains_pattern(q) if q else None,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _filtered(stmt: Select, names, low_stock: bool | None) -> Select:
     stmt = (
         stmt.select_from(StockLevel)
         .join(Item, Item.id == StockLevel.item_id)
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(HAS_MOVED)
+        .where(HAS_MOVED, *(_STOCK_FILTERS[name]() for name in sorted(names)))
     )
-    if item_id:
-        stmt = stmt.where(StockLevel.item_id == item_id)
-    if warehouse_id:
-        stmt = stmt.where(StockLevel.warehouse_id == warehouse_id)
-    if engine_id:
-        stmt = stmt.where(Item.engine_id == engine_id)
     if low_stock is not None:
         stmt = stmt.where(ROW_LOW_STOCK if low_stock else ~ROW_LOW_STOCK)
-    if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(Item.sku_key.like(pattern), func.lower(Item.name).like(pattern)))
     return stmt
 
 
-async def list_stocks(
-    session: AsyncSession,
-    params: PageParams,
-    *,
-    item_id: uuid.UUID | None = None,
-    warehouse_id: uuid.UUID | None = None,
-    engine_id: uuid.UUID | None = None,
-    low_stock: bool | None = None,
-    q: str | None = None,
-) -> Page[StockRow]:
-    stmt = filter_stocks(
-        select(*_STOCK_COLUMNS),
-        item_id=item_id,
-        warehouse_id=warehouse_id,
-        engine_id=engine_id,
-        low_stock=low_stock,
-        q=q,
-    )
+def filter_stocks(stmt: Select, *, low_stock: bool | None = None, **filters) -> Select:
+    """The stock list's joins and filters on `stmt`, values bound (the spreadsheet export's)."""
+    values = stock_filter_values(**filters)
+    return _filtered(stmt, values, low_stock).params(values)
+
+
+@functools.lru_cache(maxsize=256)
+def _stocks_page(filters: frozenset[str], low_stock: bool | None, sort: str | None):
+    """The page statement for one combination of filters and sort, built once (building a
+    statement and its cache key cost a list page as much as running it).
+
+    Raises:
+        ValidationError: an unknown sort field (not cached).
+    """
+    stmt = _filtered(select(*_STOCK_COLUMNS), filters, low_stock)
     stmt = stmt.order_by(
-        *order_by(params.sort, STOCK_SORTS, [Item.sku_key, Warehouse.code, StockLevel.item_id])
+        *order_by(sort, STOCK_SORTS, [Item.sku_key, Warehouse.code, StockLevel.item_id])
     )
     count = None
-    if engine_id is None and low_stock is None and not q:
+    if low_stock is None and filters <= _ROW_FILTERS:
         # No filter on the item: count stock rows alone. Foreign keys give every row its
         # item and warehouse, so the joins cannot change the count, and counting through
         # them cost a warehouse's page 7 ms of PostgreSQL against 1 ms.
-        count = select(func.count()).select_from(StockLevel).where(HAS_MOVED)
-        if item_id:
-            count = count.where(StockLevel.item_id == item_id)
-        if warehouse_id:
-            count = count.where(StockLevel.warehouse_id == warehouse_id)
-    rows, total = await paginate(session, stmt, params, count=count)
+        count = (
+            select(func.count())
+            .select_from(StockLevel)
+            .where(HAS_MOVED, *(_STOCK_FILTERS[name]() for name in sorted(filters)))
+        )
+    return page_of(stmt, count=count, columns=True)
+
+
+async def list_stocks(
+    session: AsyncSession, params: PageParams, *, low_stock: bool | None = None, **filters
+) -> Page[StockRow]:
+    """Raises:
+    ValidationError: an unknown sort field.
+    """
+    values = stock_filter_values(**filters)
+    page = _stocks_page(frozenset(values), low_stock, params.sort)
+    rows, total = await page.fetch(session, params, values)
     return Page(
         data=[_stock_row(*row) for row in rows], count=total, page=params.page, limit=params.limit
     )
