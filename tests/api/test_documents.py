@@ -877,6 +877,33 @@ async def test_history_lists_every_flow_oldest_first(api, wh, role_users):
     assert sorted(f["id"] for f in flows["data"]) == sorted(f["id"] for f in history)
 
 
+async def test_each_change_answers_with_the_history_it_leaves_without_reading_it_again(
+    api, app, wh
+):
+    """The flows come loaded with the document and the new one is appended: the answer
+    matches what a later read shows, and no statement reads the flows on their own."""
+    item = await api.item()
+    await api.receive(item["id"], 10)
+    doc = await api.document("outbound", wh, [(item["id"], 1)])
+    changes = [("PATCH", f"{OUTBOUNDS}/{doc['id']}", {"memo": "m"})] + [
+        ("POST", f"{OUTBOUNDS}/{doc['id']}/{action}", None)
+        for action in ("approve", "reopen", "approve", "commit")
+    ]
+    for method, url, body in changes:
+        with recorded_statements(app) as seen:
+            answer = await api.ok(method, url, json=body)
+        assert not [sql for sql in seen if "FROM flows" in sql], seen
+        assert answer["history"] == (await get_doc(api, "outbound", doc["id"]))["history"]
+    assert [f["action"] for f in answer["history"]] == [
+        "created",
+        "updated",
+        "approved",
+        "updated",
+        "approved",
+        "committed",
+    ]
+
+
 async def test_list_filters(api, wh):
     a, b = await api.item(), await api.item()
     other = await api.warehouse()

@@ -16,13 +16,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    and_,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from erp_engine.db.base import Base
 from erp_engine.db.columns import Timestamped, UUIDKey
 from erp_engine.db.types import Money, Qty, UTCDateTime
 from erp_engine.errors import ForbiddenError, InvalidTransitionError
+from erp_engine.flows.model import Flow
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.roles import Role
 from erp_engine.kernel.workflow import Transition, Workflow
@@ -125,6 +127,17 @@ class StockDocument(UUIDKey, Timestamped, Base):
 
     lines: Mapped[list[DocumentLine]] = relationship(
         order_by="DocumentLine.line_no", cascade="all, delete-orphan", lazy="raise"
+    )
+    # The document's flows, oldest first: loaded with it, so an action answers with its
+    # history without reading it again. Read-only: flows are appended (flows/service.py).
+    history: Mapped[list[Flow]] = relationship(
+        primaryjoin=lambda: and_(
+            foreign(Flow.entity_id) == StockDocument.id,
+            foreign(Flow.entity_type) == StockDocument.kind,
+        ),
+        order_by=lambda: (Flow.created_at, Flow.id),
+        viewonly=True,
+        lazy="raise",
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -7,17 +7,16 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from erp_engine.catalog.model import Item
 from erp_engine.db.pagination import Page, PageParams, order_by, paginate
 from erp_engine.db.search import any_contains, contains_pattern
 from erp_engine.db.types import Qty
 from erp_engine.documents.model import DocumentKind, DocumentLine, StockDocument
+from erp_engine.documents.repository import LOAD_DOCUMENT
 from erp_engine.documents.schemas import DocumentLineRead, DocumentRead, DocumentSummary
 from erp_engine.errors import NotFoundError
 from erp_engine.flows.model import Flow
-from erp_engine.flows.queries import history
 from erp_engine.flows.schemas import FlowRead
 from erp_engine.kernel.principal import Principal
 from erp_engine.kernel.quantity import ZERO
@@ -151,12 +150,8 @@ def document_read(
 async def get_document(
     session: AsyncSession, kind: DocumentKind, document_id: uuid.UUID, actor: Principal
 ) -> DocumentRead:
-    stmt = (
-        select(StockDocument)
-        .where(StockDocument.id == document_id, StockDocument.kind == kind)
-        .options(selectinload(StockDocument.lines))
-    )
-    doc = (await session.execute(stmt)).scalar_one_or_none()
+    found = await session.execute(LOAD_DOCUMENT, {"id": document_id, "kind": kind})
+    doc = found.unique().scalar_one_or_none()
     if doc is None:
         raise NotFoundError(f"No {kind} with this id.")
     item_ids = {line.item_id for line in doc.lines}
@@ -164,4 +159,4 @@ async def get_document(
         i.id: i
         for i in (await session.execute(select(Item).where(Item.id.in_(item_ids)))).scalars()
     }
-    return document_read(doc, items, await history(session, kind, doc.id), actor)
+    return document_read(doc, items, doc.history, actor)

@@ -30,14 +30,16 @@ from erp_engine.numbering.model import PREFIXES, format_number
 from erp_engine.numbering.repository import NEXT_VALUE, CounterRepository
 
 # Statements on every document's path are built once, with bind parameters: building one
-# per call, and computing its cache key, costs about as much as executing it. The lines come
-# joined to the document: one round trip instead of two for every action on a document.
-_GET = (
+# per call, and computing its cache key, costs about as much as executing it. The lines and
+# the flow history come joined to the document: one round trip instead of three for every
+# action on a document (the rows are lines × flows; a document has a handful of flows).
+# Parameters `id` and `kind`; the read side's detail view uses it too.
+LOAD_DOCUMENT = (
     select(StockDocument)
     .where(StockDocument.id == bindparam("id"), StockDocument.kind == bindparam("kind"))
-    .options(joinedload(StockDocument.lines))
+    .options(joinedload(StockDocument.lines), joinedload(StockDocument.history))
 )
-_GET_FOR_UPDATE = _GET.with_for_update(of=StockDocument)
+_LOAD_FOR_UPDATE = LOAD_DOCUMENT.with_for_update(of=StockDocument)
 
 _documents = StockDocument.__table__
 _lines = DocumentLine.__table__
@@ -128,8 +130,8 @@ class DocumentRepository:
     async def get(
         self, kind: DocumentKind, document_id: uuid.UUID, *, for_update: bool = False
     ) -> StockDocument | None:
-        """The document with its lines; the row is locked first when `for_update`."""
-        stmt = _GET_FOR_UPDATE if for_update else _GET
+        """The document with its lines and history; the row is locked first when `for_update`."""
+        stmt = _LOAD_FOR_UPDATE if for_update else LOAD_DOCUMENT
         found = await self.session.execute(stmt, {"id": document_id, "kind": kind})
         return found.unique().scalar_one_or_none()
 

@@ -45,15 +45,12 @@ class DocumentView:
     history: list[Flow]
 
 
-async def _view(
-    uow: UnitOfWork, doc: StockDocument, history: list[Flow] | None = None
-) -> DocumentView:
-    """The answer to a change; `history` when the caller knows it (a new document's is its
-    one "created" flow), which spares a query while the document counter is locked."""
+async def _view(uow: UnitOfWork, doc: StockDocument, history: list[Flow]) -> DocumentView:
+    """The answer to a change, with `history` as the change leaves it: a new document's one
+    "created" flow, or the flows loaded with the document (locked, so no other action can
+    add one) and the one just recorded. Never read again after writing."""
     await uow.session.flush()
     items = await uow.items.get_known([line.item_id for line in doc.lines])
-    if history is None:
-        history = await uow.flows.history(doc.kind, doc.id)
     return DocumentView(doc, items, history)
 
 
@@ -192,7 +189,7 @@ async def create_document(
             memo=memo,
             expected_at=expected_at,
         )
-        view = await _view(uow, doc, history=[created])
+        view = await _view(uow, doc, [created])
         await uow.commit()
         return view
 
@@ -228,7 +225,7 @@ async def update_document(
             await uow.session.flush()
             doc.lines.extend(new_lines)
         doc.updated_at = utcnow()  # also bumps `version` when only the lines changed
-        record_flow(
+        updated = record_flow(
             uow,
             entity_type=kind,
             entity_id=doc.id,
@@ -241,7 +238,7 @@ async def update_document(
         emit_event(
             uow, f"{kind}.updated", entity_type=kind, entity_id=doc.id, data=_event_data(doc)
         )
-        view = await _view(uow, doc)
+        view = await _view(uow, doc, [*doc.history, updated])
         await uow.commit()
         return view
 
@@ -329,7 +326,7 @@ async def transition_document(
                     original.reversed_by_id = None  # the original may be reversed again
         doc.status = target
         doc.updated_at = now
-        record_flow(
+        flow = record_flow(
             uow,
             entity_type=kind,
             entity_id=doc.id,
@@ -347,7 +344,7 @@ async def transition_document(
             entity_id=doc.id,
             data={**_event_data(doc), "action": action},
         )
-        view = await _view(uow, doc)
+        view = await _view(uow, doc, [*doc.history, flow])
         await uow.commit()
         return view
 
@@ -402,6 +399,6 @@ async def reverse_document(
             actor=actor,
             note=f"Reversed by {reversal.number}: {reason}",
         )
-        view = await _view(uow, reversal, history=[created])
+        view = await _view(uow, reversal, [created])
         await uow.commit()
         return view

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.db.pagination import Page, PageParams, order_by, paginate
 from erp_engine.flows.model import Flow
-from erp_engine.flows.repository import HISTORY
 from erp_engine.flows.schemas import FlowRead
 
 SORTS = {"created_at": Flow.created_at}
@@ -46,9 +45,3 @@ async def list_flows(
         page=params.page,
         limit=params.limit,
     )
-
-
-async def history(session: AsyncSession, entity_type: str, entity_id: uuid.UUID) -> list[FlowRead]:
-    """Every flow of one entity, oldest first."""
-    rows = await session.execute(HISTORY, {"entity_type": entity_type, "entity_id": entity_id})
-    return [FlowRead.model_validate(f) for f in rows.scalars()]
