@@ -175,7 +175,11 @@ async def post_moves(
             for line, after in results
         ]
     )
-    await refresh_low_stock(uow, [line.item_id for line in lines])
+    if not from_reserved:
+        # Shipping what was reserved lowers on-hand and reserved together, so what is
+        # available, and with it every item's low-stock judgement, stays what the approval
+        # that reserved it left (judged then, under the same item locks).
+        await refresh_low_stock(uow, [line.item_id for line in lines])
 
 
 async def _require_warehouse(uow: UnitOfWork, warehouse_id: uuid.UUID, field: str):
