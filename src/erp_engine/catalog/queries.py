@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.catalog.model import Engine, Item
 from erp_engine.catalog.schemas import EngineRead, ItemRead
-from erp_engine.db.pagination import Page, PageParams, order_by, page_of, paginate
+from erp_engine.db.pagination import (
+    Page,
+    PageParams,
+    bound_filters,
+    order_by,
+    page_of,
+    paginate,
+)
 from erp_engine.db.search import any_contains, contains_pattern
 from erp_engine.db.types import Qty
 from erp_engine.errors import NotFoundError
@@ -144,7 +151,7 @@ def item_filter_values(
 
 
 def _filtered(stmt: Select, names, low_stock: bool | None, low) -> Select:
-    stmt = stmt.where(*(_ITEM_FILTERS[name]() for name in sorted(names)))
+    stmt = stmt.where(*bound_filters(_ITEM_FILTERS, names))
     if low_stock is not None:
         stmt = stmt.where(low if low_stock else ~low)
     return stmt

@@ -57,6 +57,13 @@ def _count_of(stmt: Select) -> Select:
     return select(func.count()).select_from(stmt.order_by(None).subquery())
 
 
+def bound_filters(filters: dict[str, Any], names) -> list[Any]:
+    """The conditions `filters` (name -> a function making a condition on a bind parameter
+    of that name) gives for the filters `names`, in a stable order: a list's page statement
+    is then the same for the same set of filters, whatever their values (see `page_of`)."""
+    return [filters[name]() for name in sorted(names)]
+
+
 def page_of(stmt: Select, *, count: Select | None = None, columns: bool = False) -> PageStatement:
     """`stmt` as one page: its rows, each with the total count of rows it matches.
 

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from erp_engine.catalog.model import Item
-from erp_engine.db.pagination import Page, PageParams, order_by, page_of, paginate
+from erp_engine.db.pagination import (
+    Page,
+    PageParams,
+    bound_filters,
+    order_by,
+    page_of,
+    paginate,
+)
 from erp_engine.db.search import any_contains, contains_pattern
 from erp_engine.db.types import Qty
 from erp_engine.errors import NotFoundError
@@ -114,7 +121,7 @@ def _filtered(stmt: Select, names, low_stock: bool | None) -> Select:
         stmt.select_from(StockLevel)
         .join(Item, Item.id == StockLevel.item_id)
         .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(HAS_MOVED, *(_STOCK_FILTERS[name]() for name in sorted(names)))
+        .where(HAS_MOVED, *bound_filters(_STOCK_FILTERS, names))
     )
     if low_stock is not None:
         stmt = stmt.where(ROW_LOW_STOCK if low_stock else ~ROW_LOW_STOCK)
@@ -147,7 +154,7 @@ def _stocks_page(filters: frozenset[str], low_stock: bool | None, sort: str | No
         count = (
             select(func.count())
             .select_from(StockLevel)
-            .where(HAS_MOVED, *(_STOCK_FILTERS[name]() for name in sorted(filters)))
+            .where(HAS_MOVED, *bound_filters(_STOCK_FILTERS, filters))
         )
     return page_of(stmt, count=count, columns=True)
 
