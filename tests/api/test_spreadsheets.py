@@ -28,7 +28,7 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, insert, select
 
 from erp_engine.catalog.model import Item
 from erp_engine.events.model import OutboxEvent
@@ -1230,3 +1230,35 @@ def test_quantities_read_from_text_and_typed_cells(cell, expected):
 def test_impossible_quantities_are_cell_errors(cell):
     with pytest.raises(CellError, match="Expected a number"):
         as_decimal(cell, places=3, integer_digits=12)
+
+
+async def test_the_item_total_follows_creates_imports_refusals_rollbacks_and_deletes(api, app):
+    """PostgreSQL answers the unfiltered total from a count its triggers keep: it must stay
+    the number of rows through every way items come and go."""
+
+    async def totals() -> tuple[int, int]:
+        async with app.state.read_sessions() as session:
+            rows = (await session.execute(select(func.count()).select_from(Item))).scalar()
+        return await count(api, ITEMS), rows
+
+    assert await totals() == (0, 0)
+    first = await api.item("T-1")
+    await api.item("T-2")
+    assert await totals() == (2, 2)
+    await imported(
+        api, ITEMS_IMPORT, "t.csv", csv_bytes([["SKU", "Name"], ["T-3", "c"], ["T-4", "d"]])
+    )
+    assert await totals() == (4, 4)
+    refused = csv_bytes([["SKU", "Name", "Unit cost"], ["T-5", "e", "1"], ["T-6", "f", "-1"]])
+    problem(await upload(api, ITEMS_IMPORT, "bad.csv", refused), 422, "validation_error")
+    assert await totals() == (4, 4)
+    async with app.state.db_engine.connect() as connection:  # written, then rolled back
+        await connection.execute(
+            insert(Item.__table__), [{"sku": "T-7", "sku_key": "t-7", "name": "g"}]
+        )
+        await connection.rollback()
+    assert await totals() == (4, 4)
+    assert (await api.delete(f"{ITEMS}/{first['id']}", role=Role.ADMIN)).status_code == 204
+    assert await totals() == (3, 3)
+    assert await count(api, ITEMS, q="t-") == 3
+    assert await count(api, ITEMS, active=False) == 0

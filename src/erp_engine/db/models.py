@@ -2,6 +2,7 @@
 
 from erp_engine.audit import model as audit_model
 from erp_engine.catalog import model as catalog_model
+from erp_engine.db import row_counts
 from erp_engine.db.base import Base
 from erp_engine.documents import model as documents_model
 from erp_engine.events import model as events_model
@@ -26,6 +27,7 @@ __all__ = [
     "ledger_model",
     "numbering_model",
     "ops_model",
+    "row_counts",
     "warehouses_model",
     "webhooks_model",
 ]
