@@ -22,12 +22,14 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.db.types import Qty, UTCDateTime
 from erp_engine.db.upsert import insert_ignore
+from erp_engine.kernel.clock import utcnow
 from erp_engine.kernel.quantity import ZERO
 from erp_engine.ledger.model import StockLevel, StockMove
 
@@ -86,17 +88,52 @@ _on_hand_changes = {
     "move_count": levels.c.move_count + 1,
     "updated_at": _now,
 }
-_CHANGE_ON_HAND = (
-    _joined.where(levels.c.on_hand + _v.c.q >= levels.c.reserved)
-    .values(**_on_hand_changes)
-    .returning(*_after)
+_CHANGE_ON_HAND = _joined.where(levels.c.on_hand + _v.c.q >= levels.c.reserved).values(
+    **_on_hand_changes
 )
 # Shipping what was reserved: on-hand and reserved fall together.
-_SHIP_RESERVED = (
-    _joined.where(levels.c.reserved + _v.c.q >= _qty(ZERO))
-    .values(**_on_hand_changes, reserved=levels.c.reserved + _v.c.q)
-    .returning(*_after)
+_SHIP_RESERVED = _joined.where(levels.c.reserved + _v.c.q >= _qty(ZERO)).values(
+    **_on_hand_changes, reserved=levels.c.reserved + _v.c.q
 )
+# What a move says besides its stock row: the same for every move of one posting.
+MOVE_FIELDS = ("reason", "document_type", "document_id", "document_number", "actor_id")
+
+
+def _posting(change):
+    """`change` and the ledger moves of the rows it changed, as one statement.
+
+    Each move takes its row's new on-hand and move count, in the order of the row's locks.
+    The moves' one timestamp comes from `stamp`, which counts every changed row before it
+    reads the clock: so it is taken after the statement holds all its rows, and moves of one
+    stock row are stamped in the order their postings locked it (MATERIALIZED: read once).
+    Returns the (item, warehouse) of each move written.
+    """
+    changed = change.returning(*_after, _v.c.q).cte("changed")
+    done = select(func.count()).select_from(changed).subquery("done")
+    stamp = (select(func.clock_timestamp().label("at")).select_from(done).cte("stamp")).prefix_with(
+        "MATERIALIZED"
+    )
+    documented = [bindparam(name, type_=moves.c[name].type) for name in MOVE_FIELDS]
+    rows = select(
+        func.gen_random_uuid(),
+        changed.c.item_id,
+        changed.c.warehouse_id,
+        changed.c.move_count,
+        changed.c.q,
+        changed.c.on_hand,
+        *documented,
+        stamp.c.at,
+    ).select_from(changed.join(stamp, true()))
+    columns = ["id", "item_id", "warehouse_id", "seq", "quantity", "balance_after"]
+    return (
+        insert(moves)
+        .from_select([*columns, *MOVE_FIELDS, "created_at"], rows)
+        .returning(moves.c.item_id, moves.c.warehouse_id)
+    )
+
+
+_POST = _posting(_CHANGE_ON_HAND)
+_POST_SHIPPED = _posting(_SHIP_RESERVED)
 
 
 class LedgerRepository:
@@ -183,7 +220,7 @@ class LedgerRepository:
         return None if row is None else LevelAfter(row.on_hand, row.reserved, row.move_count)
 
     def _set_based(self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]]) -> dict | None:
-        """(item, warehouse, quantity) rows as the three arrays `_changes` unnests, on
+        """(item, warehouse, quantity) rows as the three arrays `_v` unnests, on
         PostgreSQL only (SQLite has neither arrays nor UPDATE … FROM a function).
 
         One statement instead of one per line. Which order it locks rows in does not matter:
@@ -198,49 +235,71 @@ class LedgerRepository:
             "quantities": [_QTY.process_bind_param(q, None) for _, _, q in rows],
         }
 
-    async def _each(self, rows, one_by_one, statement, now: datetime, held=lambda row: True):
+    async def _held(self, rows, one_by_one, statement, now: datetime) -> set:
         """Apply a stock change to every (item, warehouse, q) of `rows`: `statement` for all
-        of them at once where it can, else `one_by_one` per row. Yields ((item, warehouse),
-        answer) for the rows whose change held: `held` of each row the statement returned,
-        or `one_by_one`'s answer when not None or False."""
+        of them at once where it can, else `one_by_one` per row. Returns the (item,
+        warehouse) keys whose change held."""
         arrays = self._set_based(rows)
         if arrays is None:
-            for i, w, q in rows:
-                if answer := await one_by_one(i, w, q, now):
-                    yield (i, w), answer
-            return
-        for row in await self.session.execute(statement, {**arrays, "now": now}):
-            yield (row.item_id, row.warehouse_id), held(row)
+            return {(i, w) for i, w, q in rows if await one_by_one(i, w, q, now)}
+        changed = await self.session.execute(statement, {**arrays, "now": now})
+        return {(row.item_id, row.warehouse_id) for row in changed}
 
     async def reserve_many(
         self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]], now: datetime
     ) -> set[tuple[uuid.UUID, uuid.UUID]]:
         """`reserve` for each (item, warehouse, q); returns the keys whose reservation held."""
-        return {key async for key, _ in self._each(rows, self.reserve, _RESERVE, now)}
+        return await self._held(rows, self.reserve, _RESERVE, now)
 
     async def release_many(
         self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]], now: datetime
     ) -> set[tuple[uuid.UUID, uuid.UUID]]:
         """`release` for each (item, warehouse, q); returns the keys released."""
-        return {key async for key, _ in self._each(rows, self.release, _RELEASE, now)}
+        return await self._held(rows, self.release, _RELEASE, now)
 
-    async def change_on_hand_many(
+    async def post_many(
         self,
         rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]],
         now: datetime,
+        move: dict,
         *,
         from_reserved: bool = False,
-    ) -> dict[tuple[uuid.UUID, uuid.UUID], LevelAfter]:
-        """`change_on_hand` for each (item, warehouse, delta); keys that held -> their row after."""
+    ) -> set[tuple[uuid.UUID, uuid.UUID]]:
+        """`change_on_hand` for each (item, warehouse, delta), and a ledger move for each
+        change that held: its seq and balance after, and `move`'s MOVE_FIELDS.
 
-        async def one(i, w, delta, now):
-            return await self.change_on_hand(i, w, delta, now, from_reserved=from_reserved)
-
-        def after(row) -> LevelAfter:
-            return LevelAfter(row.on_hand, row.reserved, row.move_count)
-
-        statement = _SHIP_RESERVED if from_reserved else _CHANGE_ON_HAND
-        return {key: level async for key, level in self._each(rows, one, statement, now, after)}
+        Returns the keys that held. A change that did not hold writes nothing; the others'
+        moves are written all the same, so the caller rolls back when any did not.
+        """
+        arrays = self._set_based(rows)
+        if arrays is not None:  # one statement for the changes and the moves
+            statement = _POST_SHIPPED if from_reserved else _POST
+            params = {**arrays, "now": now, **{name: move[name] for name in MOVE_FIELDS}}
+            return {
+                (r.item_id, r.warehouse_id) for r in await self.session.execute(statement, params)
+            }
+        changed = []
+        for i, w, delta in rows:
+            if after := await self.change_on_hand(i, w, delta, now, from_reserved=from_reserved):
+                changed.append((i, w, delta, after))
+        # Taken after the rows are locked, so moves of one stock row are stamped in lock order.
+        posted_at = utcnow()
+        await self.add_moves(
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "item_id": i,
+                    "warehouse_id": w,
+                    "seq": after.seq,
+                    "quantity": delta,
+                    "balance_after": after.on_hand,
+                    **{name: move[name] for name in MOVE_FIELDS},
+                    "created_at": posted_at,
+                }
+                for i, w, delta, after in changed
+            ]
+        )
+        return {(i, w) for i, w, _, _ in changed}
 
     async def get_levels(
         self, keys: list[tuple[uuid.UUID, uuid.UUID]], *, for_update: bool = False

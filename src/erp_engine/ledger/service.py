@@ -141,40 +141,24 @@ async def post_moves(
     await uow.ledger.ensure_levels(
         [(line.item_id, line.warehouse_id) for line in ordered if line.quantity > 0], now
     )
-    changed = await uow.ledger.change_on_hand_many(_rows(ordered), now, from_reserved=from_reserved)
-    results = []
-    short = []
-    for line in ordered:
-        after = changed.get((line.item_id, line.warehouse_id))
-        if after is None:
-            short.append(await _shortage(uow, line, field))
-        results.append((line, after))
-    if short:
+    move = {
+        "reason": reason,
+        "document_type": document.type,
+        "document_id": document.id,
+        "document_number": document.number,
+        "actor_id": actor.id,
+    }
+    held = await uow.ledger.post_many(_rows(ordered), now, move, from_reserved=from_reserved)
+    short = [
+        await _shortage(uow, line, field)
+        for line in ordered
+        if (line.item_id, line.warehouse_id) not in held
+    ]
+    if short:  # the moves of the lines that held go with the transaction's rollback
         raise InsufficientStockError(
             f"{len(short)} line(s) lack available stock.",
             errors=sorted(short, key=_line_order),
         )
-    # Taken after the rows are locked, so moves of one stock row are stamped in lock order.
-    posted_at = utcnow()
-    await uow.ledger.add_moves(
-        [
-            {
-                "id": uuid.uuid4(),
-                "item_id": line.item_id,
-                "warehouse_id": line.warehouse_id,
-                "seq": after.seq,
-                "quantity": line.quantity,
-                "balance_after": after.on_hand,
-                "reason": reason,
-                "document_type": document.type,
-                "document_id": document.id,
-                "document_number": document.number,
-                "actor_id": actor.id,
-                "created_at": posted_at,
-            }
-            for line, after in results
-        ]
-    )
     if not from_reserved:
         # Shipping what was reserved lowers on-hand and reserved together, so what is
         # available, and with it every item's low-stock judgement, stays what the approval
