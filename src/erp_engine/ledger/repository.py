@@ -43,8 +43,9 @@ def _qty(value: Decimal):
 
 @dataclass(frozen=True, slots=True)
 class LevelAfter:
+    """A stock row after a change: what its ledger move records."""
+
     on_hand: Decimal
-    reserved: Decimal
     seq: int
 
 
@@ -76,13 +77,7 @@ _RELEASE = (
     .values(reserved=levels.c.reserved - _v.c.q, updated_at=_now)
     .returning(levels.c.item_id, levels.c.warehouse_id)
 )
-_after = (
-    levels.c.item_id,
-    levels.c.warehouse_id,
-    levels.c.on_hand,
-    levels.c.reserved,
-    levels.c.move_count,
-)
+_after = (levels.c.item_id, levels.c.warehouse_id, levels.c.on_hand, levels.c.move_count)
 _on_hand_changes = {
     "on_hand": levels.c.on_hand + _v.c.q,
     "move_count": levels.c.move_count + 1,
@@ -213,11 +208,9 @@ class LedgerRepository:
             stmt = stmt.where(levels.c.reserved + _qty(delta) >= _qty(ZERO))
         else:
             stmt = stmt.where(levels.c.on_hand + _qty(delta) >= levels.c.reserved)
-        stmt = stmt.values(**values).returning(
-            levels.c.on_hand, levels.c.reserved, levels.c.move_count
-        )
+        stmt = stmt.values(**values).returning(levels.c.on_hand, levels.c.move_count)
         row = (await self.session.execute(stmt)).first()
-        return None if row is None else LevelAfter(row.on_hand, row.reserved, row.move_count)
+        return None if row is None else LevelAfter(row.on_hand, row.move_count)
 
     def _set_based(self, rows: list[tuple[uuid.UUID, uuid.UUID, Decimal]]) -> dict | None:
         """(item, warehouse, quantity) rows as the three arrays `_v` unnests, on
@@ -271,10 +264,11 @@ class LedgerRepository:
         Returns the keys that held. A change that did not hold writes nothing; the others'
         moves are written all the same, so the caller rolls back when any did not.
         """
+        documented = {name: move[name] for name in MOVE_FIELDS}
         arrays = self._set_based(rows)
         if arrays is not None:  # one statement for the changes and the moves
             statement = _POST_SHIPPED if from_reserved else _POST
-            params = {**arrays, "now": now, **{name: move[name] for name in MOVE_FIELDS}}
+            params = {**arrays, "now": now, **documented}
             return {
                 (r.item_id, r.warehouse_id) for r in await self.session.execute(statement, params)
             }
@@ -293,7 +287,7 @@ class LedgerRepository:
                     "seq": after.seq,
                     "quantity": delta,
                     "balance_after": after.on_hand,
-                    **{name: move[name] for name in MOVE_FIELDS},
+                    **documented,
                     "created_at": posted_at,
                 }
                 for i, w, delta, after in changed
