@@ -7,7 +7,7 @@ import uuid
 from fastapi import Query, Response, status
 
 from erp_engine.api.deps import Admin, ExpectedVersion, Manager, Paging, ReadSession, Uow, Viewer
-from erp_engine.api.responses import created, set_etag
+from erp_engine.api.responses import created, json_response, set_etag
 from erp_engine.api.routing import SlashRouter
 from erp_engine.catalog import queries, service
 from erp_engine.catalog.model import EngineStatus
@@ -90,7 +90,7 @@ async def list_items(
     barcode: str | None = None,
     sku: str | None = None,
 ):
-    return await queries.list_items(
+    page = await queries.list_items(
         session,
         paging,
         q=q,
@@ -100,6 +100,7 @@ async def list_items(
         barcode=barcode,
         sku=sku,
     )
+    return json_response(page)
 
 
 @items.post(

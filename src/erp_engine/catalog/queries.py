@@ -16,6 +16,7 @@ from erp_engine.db.pagination import (
     PageParams,
     bound_filters,
     order_by,
+    page_answer,
     page_of,
     paginate,
 )
@@ -104,19 +105,22 @@ ITEM_COLUMNS = tuple(Item.__table__.c)
 _ITEM_ROW = (*(column.key for column in ITEM_COLUMNS), "on_hand", "reserved")
 
 
-def item_read(row) -> ItemRead:
-    """An item's answer from a row of its columns, then on-hand and reserved.
+_ITEM_ANSWER = tuple(ItemRead.model_fields)
 
-    Plain rows, not `Item` objects, and constructed rather than validated: the values come
-    typed from the database, and a list page builds fifty of these per request.
+
+def item_answer(row) -> dict[str, Any]:
+    """An item's answer, ItemRead's fields in its order, from a row of its columns, then
+    on-hand and reserved.
+
+    A plain dict, neither built nor validated as a model: the values come typed from the
+    database, and a list page builds fifty of these per request (`ItemRead.model_construct`
+    cost a page a quarter of its CPU).
     """
     values = dict(zip(_ITEM_ROW, row, strict=True))
-    available = values["on_hand"] - values["reserved"]
+    available = values["available"] = values["on_hand"] - values["reserved"]
     point = values["reorder_point"]
-    # model_construct ignores the columns ItemRead has no field for (sku_key).
-    return ItemRead.model_construct(
-        **values, available=available, low_stock=point > 0 and available <= point
-    )
+    values["low_stock"] = point > 0 and available <= point
+    return {name: values[name] for name in _ITEM_ANSWER}
 
 
 # The item list's filters: each a condition on bind parameters named after it, so a page
@@ -247,17 +251,17 @@ async def list_items(
     *,
     low_stock: bool | None = None,
     **filters,
-) -> Page[ItemRead]:
-    """Raises:
-    ValidationError: an unknown sort field.
+) -> dict[str, Any]:
+    """A page of items as the plain dict `Page[ItemRead]` would serialise to.
+
+    Raises:
+        ValidationError: an unknown sort field.
     """
     values = item_filter_values(**filters)
     dialect = session.get_bind().dialect.name
     page = _items_page(dialect, frozenset(values), low_stock, params.sort)
     rows, total = await page.fetch(session, params, values)
-    return Page(
-        data=[item_read(row) for row in rows], count=total, page=params.page, limit=params.limit
-    )
+    return page_answer([item_answer(row) for row in rows], total, params)
 
 
 async def get_item(session: AsyncSession, item_id: uuid.UUID) -> ItemRead:
@@ -267,4 +271,4 @@ async def get_item(session: AsyncSession, item_id: uuid.UUID) -> ItemRead:
     row = (await session.execute(stmt)).first()
     if row is None:
         raise NotFoundError("No item with this id.")
-    return item_read(row)
+    return ItemRead.model_construct(**item_answer(row))

@@ -33,6 +33,12 @@ class PageParams:
         return (self.page - 1) * self.limit
 
 
+def page_answer(data: list[dict[str, Any]], total: int, params: PageParams) -> dict[str, Any]:
+    """A page as the plain dict `Page` serialises to, for a list answered straight as JSON
+    (`api.responses.json_response`) rather than through models."""
+    return {"data": data, "count": total, "page": params.page, "limit": params.limit}
+
+
 def order_by(sort: str | None, columns: dict[str, Any], default: list[Any]) -> list[Any]:
     """Translate `sort=-field` into ORDER BY, with a stable tie-breaker.
 

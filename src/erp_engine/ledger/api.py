@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query, Response, status
 
 from erp_engine.api.deps import Manager, Paging, ReadSession, Uow, Viewer
-from erp_engine.api.responses import created
+from erp_engine.api.responses import created, json_response
 from erp_engine.api.routing import SlashRouter
 from erp_engine.db.pagination import Page
 from erp_engine.kernel.schema import UtcDateTime
@@ -46,7 +46,7 @@ async def list_stocks(
     low_stock: bool | None = None,
     q: str | None = None,
 ):
-    return await queries.list_stocks(
+    page = await queries.list_stocks(
         session,
         paging,
         item_id=item_id,
@@ -55,6 +55,7 @@ async def list_stocks(
         low_stock=low_stock,
         q=q,
     )
+    return json_response(page)
 
 
 @stocks.get("/as-of", response_model=Page[StockAsOfRow], operation_id="stock_as_of")

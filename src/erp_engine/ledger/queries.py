@@ -17,6 +17,7 @@ from erp_engine.db.pagination import (
     PageParams,
     bound_filters,
     order_by,
+    page_answer,
     page_of,
     paginate,
 )
@@ -30,7 +31,6 @@ from erp_engine.ledger.schemas import (
     ItemStock,
     StockAsOfRow,
     StockMoveRead,
-    StockRow,
     TransferRead,
     WarehouseStock,
 )
@@ -66,25 +66,26 @@ _STOCK_COLUMNS = (
 )
 
 
-def _stock_row(
+def stock_answer(
     item_id, sku, name, engine_id, warehouse_id, code, on_hand, reserved, reorder_point, updated
-) -> StockRow:
-    # Constructed, not validated: the values come typed from the database.
+) -> dict[str, Any]:
+    """A stock row's answer, StockRow's fields in its order: a plain dict, as an item's
+    (`catalog.queries.item_answer`), for the list answered straight as JSON."""
     available = on_hand - reserved
-    return StockRow.model_construct(
-        item_id=item_id,
-        sku=sku,
-        item_name=name,
-        engine_id=engine_id,
-        warehouse_id=warehouse_id,
-        warehouse_code=code,
-        on_hand=on_hand,
-        reserved=reserved,
-        available=available,
-        reorder_point=reorder_point,
-        low_stock=reorder_point > 0 and available <= reorder_point,
-        updated_at=updated,
-    )
+    return {
+        "item_id": item_id,
+        "sku": sku,
+        "item_name": name,
+        "engine_id": engine_id,
+        "warehouse_id": warehouse_id,
+        "warehouse_code": code,
+        "on_hand": on_hand,
+        "reserved": reserved,
+        "available": available,
+        "reorder_point": reorder_point,
+        "low_stock": reorder_point > 0 and available <= reorder_point,
+        "updated_at": updated,
+    }
 
 
 # The stock list's filters: each a condition on bind parameters named after it, so a page
@@ -161,16 +162,16 @@ def _stocks_page(filters: frozenset[str], low_stock: bool | None, sort: str | No
 
 async def list_stocks(
     session: AsyncSession, params: PageParams, *, low_stock: bool | None = None, **filters
-) -> Page[StockRow]:
-    """Raises:
-    ValidationError: an unknown sort field.
+) -> dict[str, Any]:
+    """A page of stock rows as the plain dict `Page[StockRow]` would serialise to.
+
+    Raises:
+        ValidationError: an unknown sort field.
     """
     values = stock_filter_values(**filters)
     page = _stocks_page(frozenset(values), low_stock, params.sort)
     rows, total = await page.fetch(session, params, values)
-    return Page(
-        data=[_stock_row(*row) for row in rows], count=total, page=params.page, limit=params.limit
-    )
+    return page_answer([stock_answer(*row) for row in rows], total, params)
 
 
 async def get_item_stock(session: AsyncSession, item_id: uuid.UUID) -> ItemStock:
