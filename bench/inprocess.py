@@ -8,7 +8,11 @@ the lowest figure of each: noise only ever adds.
 
     uv run python bench/run.py --keep               # prints "kept database erp_perf_…"
     uv run python bench/inprocess.py erp_perf_…     # flows and GETs on the working tree
-    PYTHONPATH=/path/to/other/checkout/src uv run python bench/inprocess.py erp_perf_…
+    git worktree add /tmp/old <commit>              # the other side, in its own checkout
+    (cd /tmp/old/bench && /path/to/.venv/bin/python inprocess.py erp_perf_…)
+
+Each checkout's bench/ measures that checkout's src/ (bench/run.py puts it first on the
+path, before PYTHONPATH).
 
 Each run creates, approves and commits real outbounds (3 lines, random items, quantity 1),
 so the database's stock goes down a little every time; 10,000 runs of 200 flows are fine.

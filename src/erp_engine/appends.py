@@ -7,10 +7,16 @@ work's session takes them out of the flush and writes them first, on PostgreSQL 
 statement for the three tables (each unnesting one array per column, so the statement is
 built and prepared once whatever the rows), on SQLite with one statement per table.
 Measured on a document action: 4 statements and about 1 ms of CPU become 2 statements.
+
+A table may ask for more (`UPDATED_WITH_APPENDS` in its info): its one changed row of the
+flush, versioned, is updated by the same statement on PostgreSQL — a document's action
+changes the document and appends its audit row, flow and event, in one round trip instead
+of two, without the ORM's flush of the UPDATE.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import (
@@ -24,9 +30,13 @@ from sqlalchemy import (
     column,
     func,
     insert,
+    inspect,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from erp_engine.audit.model import AuditEntry
 from erp_engine.db.engine import json_text
@@ -35,6 +45,8 @@ from erp_engine.events.repository import CURRENT_TXID
 from erp_engine.flows.model import Flow
 
 APPENDED = (AuditEntry, Flow, OutboxEvent)
+# Set in a versioned table's info to have its changed row updated with the appends.
+UPDATED_WITH_APPENDS = "updated_with_appends"
 
 
 def _written(table: Table) -> list:
@@ -79,12 +91,79 @@ _ALL_IN_ONE = (
 )
 
 
+def _default(default) -> Any:
+    return default.arg(None) if default.is_callable else default.arg
+
+
 def _value(record: Any, col) -> Any:
     value = getattr(record, col.key)
     if value is None and col.default is not None:
-        # A default the ORM would have applied at flush (an id, a time).
-        value = col.default.arg(None) if col.default.is_callable else col.default.arg
+        value = _default(col.default)  # as the ORM would have applied it at flush (an id, a time)
     return value
+
+
+@functools.cache
+def _with_update(table: Table, columns: tuple[str, ...], version: str):
+    """The appends and the UPDATE of one row of `table` (its `columns` and its `version`,
+    checked against the version it had): the statement answers how many rows it updated."""
+    changed = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c[version] == bindparam("row_version"))
+        .values(
+            {
+                **{name: bindparam(f"row_{name}", type_=table.c[name].type) for name in columns},
+                version: bindparam("row_new_version"),
+            }
+        )
+        .returning(table.c.id)
+        .cte(f"changed_{table.name}")
+    )
+    return (
+        select(func.count())
+        .select_from(changed)
+        .add_cte(_insert_unnested(AuditEntry.__table__).cte("new_audit"))
+        .add_cte(_insert_unnested(Flow.__table__).cte("new_flow"))
+        .add_cte(_insert_unnested(OutboxEvent.__table__).cte("new_outbox"))
+    )
+
+
+def _row_to_update(session: Session) -> tuple[Any, dict[str, Any]] | None:
+    """The one changed record of a table that asks for it, with its changed columns (and
+    the columns the ORM would set on update); None when there is not exactly one."""
+    records = [r for r in session.dirty if r.__table__.info.get(UPDATED_WITH_APPENDS)]
+    if len(records) != 1:
+        return None
+    state = inspect(records[0])
+    values = {}
+    for attribute in state.mapper.column_attrs:
+        history = state.attrs[attribute.key].history
+        if history.added and history.added != history.deleted:
+            values[attribute.key] = history.added[0]
+    if not values:
+        return None
+    for col in state.mapper.local_table.columns:
+        if col.onupdate is not None and col.key not in values:
+            values[col.key] = _default(col.onupdate)
+    return records[0], values
+
+
+def _update_with_appends(connection, record, values: dict[str, Any], params: dict) -> None:
+    """Write the appends and `record`'s change, then tell the ORM it is written.
+
+    Raises:
+        StaleDataError: the row's version was not the one loaded (as the ORM's flush would).
+    """
+    mapper = inspect(record).mapper
+    version = mapper.version_id_col.key
+    loaded = getattr(record, version)
+    new_version = mapper.version_id_generator(loaded)
+    statement = _with_update(mapper.local_table, tuple(sorted(values)), version)
+    params.update({f"row_{name}": value for name, value in values.items()})
+    params.update(row_id=record.id, row_version=loaded, row_new_version=new_version)
+    if connection.execute(statement, params).scalar_one() != 1:
+        raise StaleDataError(f"{mapper.local_table} {record.id} was not at version {loaded}")
+    for name, value in {**values, version: new_version}.items():
+        set_committed_value(record, name, value)
 
 
 def write_appends(session: Session, _flush_context, _instances) -> None:
@@ -105,6 +184,9 @@ def write_appends(session: Session, _flush_context, _instances) -> None:
                 params[_key(table, col)] = (
                     [json_text(v) for v in values] if _is_json(col) else values
                 )
+        if (changed := _row_to_update(session)) is not None:
+            _update_with_appends(connection, *changed, params)
+            return
         connection.execute(_ALL_IN_ONE, params)
         return
     for table, rows in by_table.items():

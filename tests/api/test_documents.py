@@ -8,9 +8,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
+from erp_engine.audit.model import AuditEntry
 from erp_engine.catalog import service as catalog
+from erp_engine.documents.model import StockDocument
 from erp_engine.events.model import OutboxEvent
 from erp_engine.flows.model import Flow
 from erp_engine.identity import service as identity
@@ -247,6 +250,65 @@ async def test_item_lookups_are_one_statement_whatever_the_number_of_lines(api, 
     one, three = await lookups(1), await lookups(3)
     assert one
     assert one == three
+
+
+@pytest.mark.postgres_only
+async def test_an_action_writes_the_document_in_the_statement_of_its_audit_flow_and_event(
+    api, app, wh, backend
+):
+    """The document's UPDATE rides in the statement that appends the action's audit row,
+    flow and event; what it wrote is what the answer says."""
+    item = await api.item()
+    await api.receive(item["id"], 5, wh)
+    doc = await api.document("outbound", wh, [(item["id"], 2)])
+    with recorded_statements(app) as seen:
+        approved = await api.ok("POST", f"{OUTBOUNDS}/{doc['id']}/approve")
+    (written,) = [sql for sql in seen if "UPDATE documents" in sql]
+    for table in ("audit_log", "flows", "outbox_events"):
+        assert f"INSERT INTO {table}" in written
+    stored = await api.ok("GET", f"{OUTBOUNDS}/{doc['id']}")
+    assert approved["status"] == stored["status"] == "approved"
+    assert approved["version"] == stored["version"] == doc["version"] + 1
+    assert approved["approved_at"] == stored["approved_at"] is not None
+    assert approved["updated_at"] == stored["updated_at"] != doc["updated_at"]
+    async with new_uow(app) as uow:
+        (entry,) = await uow.session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity_id == uuid.UUID(doc["id"]),
+                AuditEntry.action == "outbound.updated",
+            )
+        )
+        assert entry.changes["status"] == ["draft", "approved"]
+
+
+@pytest.mark.postgres_only
+async def test_a_document_changed_under_its_version_is_refused_and_nothing_is_written(
+    api, app, wh, backend
+):
+    item = await api.item()
+    doc = await api.document("outbound", wh, [(item["id"], 1)])
+    doc_id = uuid.UUID(doc["id"])
+
+    async def audit_rows() -> int:
+        async with new_uow(app) as uow:
+            return await uow.session.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.entity_id == doc_id)
+            )
+
+    before = await audit_rows()
+    async with new_uow(app) as uow:
+        record = await uow.session.get(StockDocument, doc_id)
+        async with new_uow(app) as other:  # someone else's change, after this one's read
+            await other.session.execute(
+                update(StockDocument).where(StockDocument.id == doc_id).values(version=7)
+            )
+            await other.commit()
+        record.memo = "changed meanwhile"
+        with pytest.raises(StaleDataError):
+            await uow.session.flush()
+    assert await audit_rows() == before
+    stored = await api.ok("GET", f"{OUTBOUNDS}/{doc['id']}")
+    assert (stored["memo"], stored["version"]) == (None, 7)
 
 
 @pytest.mark.parametrize("kind", ["inbound", "outbound"])

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
+from erp_engine.appends import UPDATED_WITH_APPENDS
 from erp_engine.db.base import Base
 from erp_engine.db.columns import Timestamped, UUIDKey
 from erp_engine.db.types import Money, Qty, UTCDateTime
@@ -147,6 +148,8 @@ class StockDocument(UUIDKey, Timestamped, Base):
         Index("ix_documents_status_kind", "status", "kind"),
         CheckConstraint("kind IN ('inbound', 'outbound')", name="kind"),
         CheckConstraint("status IN ('draft', 'approved', 'committed', 'cancelled')", name="status"),
+        # An action's change of the document goes out with its audit row, flow and event.
+        {"info": {UPDATED_WITH_APPENDS: True}},
     )
 
     @property
