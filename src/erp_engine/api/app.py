@@ -16,7 +16,12 @@ from erp_engine.api.problems import install_problem_handlers
 from erp_engine.api.web import mount_web_ui
 from erp_engine.audit.api import router as audit
 from erp_engine.catalog.api import engines, items
-from erp_engine.db.engine import create_engine, create_session_factories, driver_connector
+from erp_engine.db.engine import (
+    create_engine,
+    create_session_factories,
+    driver_connector,
+    reading,
+)
 from erp_engine.db.migrate import current_revision, head_revision
 from erp_engine.documents.api import inbounds, outbounds
 from erp_engine.events.api import router as events
@@ -114,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db_engine = db_engine
     app.state.write_sessions = write_sessions
     app.state.read_sessions = read_sessions
+    app.state.read_engine = reading(db_engine)
     app.state.callers = callers
     app.state.engine_info = engine_info
     app.state.started_at = time.monotonic()

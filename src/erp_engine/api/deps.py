@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from erp_engine.api.pagination import PageParams, page_params
 from erp_engine.errors import ForbiddenError, UnauthorizedError, ValidationError, field_error
@@ -38,6 +38,13 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session in a read-only transaction (never takes SQLite's write lock)."""
     async with request.app.state.read_sessions() as session, session.begin():
         yield session
+
+
+async def get_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A connection for reads in Core alone (a list page's one statement): an ORM session's
+    bookkeeping around it cost a list page a twentieth of its CPU."""
+    async with request.app.state.read_engine.connect() as connection:
+        yield connection
 
 
 async def get_principal(
@@ -97,6 +104,7 @@ async def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = N
 
 Uow = Annotated[UnitOfWork, Depends(get_uow)]
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
+ReadConnection = Annotated[AsyncConnection, Depends(get_read_connection)]
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 Staff = Annotated[Principal, Depends(require(Role.STAFF))]

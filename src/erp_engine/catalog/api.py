@@ -6,7 +6,16 @@ import uuid
 
 from fastapi import Query, Response, status
 
-from erp_engine.api.deps import Admin, ExpectedVersion, Manager, Paging, ReadSession, Uow, Viewer
+from erp_engine.api.deps import (
+    Admin,
+    ExpectedVersion,
+    Manager,
+    Paging,
+    ReadConnection,
+    ReadSession,
+    Uow,
+    Viewer,
+)
 from erp_engine.api.responses import created, json_response, set_etag
 from erp_engine.api.routing import SlashRouter
 from erp_engine.catalog import queries, service
@@ -81,7 +90,7 @@ async def delete_engine(engine_id: uuid.UUID, actor: Admin, uow: Uow):
 @items.get("", response_model=Page[ItemRead], operation_id="list_items")
 async def list_items(
     _: Viewer,
-    session: ReadSession,
+    connection: ReadConnection,
     paging: Paging,
     q: str | None = Query(None, description="matches sku, name or barcode"),
     engine_id: uuid.UUID | None = None,
@@ -91,7 +100,7 @@ async def list_items(
     sku: str | None = None,
 ):
     page = await queries.list_items(
-        session,
+        connection,
         paging,
         q=q,
         engine_id=engine_id,

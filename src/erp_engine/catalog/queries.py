@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, literal, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from erp_engine.catalog.model import Engine, Item
 from erp_engine.catalog.schemas import EngineRead, ItemRead
@@ -246,7 +246,7 @@ def _items_page(dialect: str, filters: frozenset[str], low_stock: bool | None, s
 
 
 async def list_items(
-    session: AsyncSession,
+    connection: AsyncConnection,
     params: PageParams,
     *,
     low_stock: bool | None = None,
@@ -258,9 +258,8 @@ async def list_items(
         ValidationError: an unknown sort field.
     """
     values = item_filter_values(**filters)
-    dialect = session.get_bind().dialect.name
-    page = _items_page(dialect, frozenset(values), low_stock, params.sort)
-    rows, total = await page.fetch(session, params, values)
+    page = _items_page(connection.dialect.name, frozenset(values), low_stock, params.sort)
+    rows, total = await page.fetch(connection, params, values)
     return page_answer([item_answer(row) for row in rows], total, params)
 
 

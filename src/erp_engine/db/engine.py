@@ -119,15 +119,16 @@ def create_session_factories(engine: AsyncEngine, *, callers=None):
     write = async_sessionmaker(
         engine, expire_on_commit=False, autoflush=False, info={"callers": callers}
     )
+    read = async_sessionmaker(reading(engine), expire_on_commit=False, autoflush=False)
+    return write, read
+
+
+def reading(engine: AsyncEngine) -> AsyncEngine:
+    """`engine` for reads: they never take SQLite's write lock, and on PostgreSQL run
+    without a transaction of their own. Under READ COMMITTED each statement sees its own
+    snapshot either way, so nothing changes for the reader, and BEGIN and ROLLBACK were two
+    of a small request's four round trips."""
     read_engine = engine.execution_options(**{READONLY_OPTION: True})
     if engine.dialect.name == "postgresql":
-        # Reads run without a transaction of their own. Under READ COMMITTED each statement
-        # sees its own snapshot either way, so nothing changes for the reader, and BEGIN and
-        # ROLLBACK were two of a small request's four round trips.
         read_engine = read_engine.execution_options(isolation_level="AUTOCOMMIT")
-    read = async_sessionmaker(
-        read_engine,
-        expire_on_commit=False,
-        autoflush=False,
-    )
-    return write, read
+    return read_engine

@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from erp_engine.errors import ValidationError, field_error
 
@@ -97,14 +97,21 @@ class PageStatement:
     columns: bool = False
 
     async def fetch(
-        self, session: AsyncSession, params: PageParams, values: dict[str, Any] | None = None
+        self,
+        source: AsyncSession | AsyncConnection,
+        params: PageParams,
+        values: dict[str, Any] | None = None,
     ) -> tuple[list[Any], int]:
-        """The page's rows (without the total) and the total, for filter `values`.
+        """The page's rows (without the total) and the total, for filter `values`, read
+        through a session or (for `columns`) a connection.
 
         Only a page past the end needs a count of its own.
         """
         values = values or {}
-        run = (await session.connection()).execute if self.columns else session.execute
+        if isinstance(source, AsyncConnection):
+            run = source.execute
+        else:
+            run = (await source.connection()).execute if self.columns else source.execute
         bounds = {_LIMIT: params.limit, _OFFSET: params.offset}
         rows = (await run(self.page, {**values, **bounds})).all()
         if rows:

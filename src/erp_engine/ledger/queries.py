@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from erp_engine.catalog.model import Item
@@ -161,7 +161,11 @@ def _stocks_page(filters: frozenset[str], low_stock: bool | None, sort: str | No
 
 
 async def list_stocks(
-    session: AsyncSession, params: PageParams, *, low_stock: bool | None = None, **filters
+    connection: AsyncConnection,
+    params: PageParams,
+    *,
+    low_stock: bool | None = None,
+    **filters,
 ) -> dict[str, Any]:
     """A page of stock rows as the plain dict `Page[StockRow]` would serialise to.
 
@@ -170,7 +174,7 @@ async def list_stocks(
     """
     values = stock_filter_values(**filters)
     page = _stocks_page(frozenset(values), low_stock, params.sort)
-    rows, total = await page.fetch(session, params, values)
+    rows, total = await page.fetch(connection, params, values)
     return page_answer([stock_answer(*row) for row in rows], total, params)
 
 
