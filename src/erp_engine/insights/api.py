@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import Response
 
-from erp_engine.api.deps import AppSettings, Paging, ReadSession, Staff, Uow, Viewer
+from erp_engine.api.deps import AppSettings, Paging, ReadSession, ReadSessions, Staff, Uow, Viewer
 from erp_engine.api.responses import set_etag
 from erp_engine.api.routing import SlashRouter
 from erp_engine.db.pagination import Page
@@ -19,8 +19,8 @@ alerts = SlashRouter(prefix="/alerts", tags=["alerts"])
 
 
 @dashboard.get("", response_model=Dashboard, operation_id="get_dashboard")
-async def get_dashboard(_: Viewer, session: ReadSession, settings: AppSettings):
-    return await queries.dashboard(session, currency=settings.currency)
+async def get_dashboard(_: Viewer, sessions: ReadSessions, settings: AppSettings):
+    return await queries.dashboard(sessions, currency=settings.currency)
 
 
 @alerts.get("", response_model=Page[AlertRead], operation_id="list_alerts")
