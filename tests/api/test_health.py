@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -186,3 +187,15 @@ async def test_schema_header_names_the_applied_revision_from_startup_on(settings
         response = await c.get("/api/v1/items")
         assert response.status_code == 401
         assert response.headers["x-engine-schema"] == migration_head()
+
+
+async def test_a_running_app_keeps_what_it_built_out_of_the_collectors_way(settings):
+    """A full garbage collection no longer walks the modules, routes and schemas a worker
+    built at startup (about 90 ms a pass, the tail of every latency); an app stopped in
+    this process gives them back to the collector."""
+    application = create_app(settings)
+    frozen_before = gc.get_freeze_count()
+    async with application.router.lifespan_context(application):
+        assert gc.get_freeze_count() > frozen_before + 10_000
+    assert gc.get_freeze_count() == 0
+    await application.state.db_engine.dispose()

