@@ -20,14 +20,8 @@ import functools
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
-    JSON,
-    String,
     Table,
-    Text,
     bindparam,
-    cast,
-    column,
     func,
     insert,
     inspect,
@@ -40,6 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from erp_engine.audit.model import AuditEntry
 from erp_engine.db.engine import json_text
+from erp_engine.db.unnest import array_key, insert_unnested, is_json
 from erp_engine.events.model import OutboxEvent
 from erp_engine.events.repository import CURRENT_TXID
 from erp_engine.flows.model import Flow
@@ -54,34 +49,11 @@ def _written(table: Table) -> list:
     return [c for c in table.columns if c.key not in ("position", "txid")]
 
 
-def _is_json(col) -> bool:
-    return isinstance(col.type, JSON)
-
-
-def _element_type(col):
-    # Text, not VARCHAR(n): a cast to VARCHAR(n) would cut a long value where the INSERT
-    # must refuse it. JSON travels as text too.
-    return Text if _is_json(col) or isinstance(col.type, String) else col.type
-
-
 def _insert_unnested(table: Table):
-    """INSERT INTO table SELECT FROM unnest(one array per column)."""
-    columns = _written(table)
-    rows = (
-        func.unnest(*(bindparam(_key(table, c), type_=ARRAY(_element_type(c))) for c in columns))
-        .table_valued(*(column(c.key, _element_type(c)) for c in columns))
-        .render_derived(name=f"new_{table.name}")
-    )
-    values = [cast(rows.c[c.key], JSON) if _is_json(c) else rows.c[c.key] for c in columns]
-    names = [c.key for c in columns]
-    if "txid" in table.c:
-        values.append(CURRENT_TXID)
-        names.append("txid")
-    return insert(table).from_select(names, select(*values))
-
-
-def _key(table: Table, col) -> str:
-    return f"{table.name}_{col.key}"
+    """INSERT INTO table SELECT FROM unnest(one array per column); the outbox's txid is the
+    writing transaction's."""
+    extra = {"txid": CURRENT_TXID} if "txid" in table.c else None
+    return insert_unnested(table, _written(table), extra)
 
 
 _ALL_IN_ONE = (
@@ -181,8 +153,8 @@ def write_appends(session: Session, _flush_context, _instances) -> None:
         for table, rows in by_table.items():
             for col in _written(table):
                 values = [_value(row, col) for row in rows]
-                params[_key(table, col)] = (
-                    [json_text(v) for v in values] if _is_json(col) else values
+                params[array_key(table, col)] = (
+                    [json_text(v) for v in values] if is_json(col) else values
                 )
         if (changed := _row_to_update(session)) is not None:
             _update_with_appends(connection, *changed, params)

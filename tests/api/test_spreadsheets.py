@@ -45,6 +45,7 @@ from erp_engine.spreadsheets.columns import (
 from erp_engine.spreadsheets.reading import SpreadsheetError, read_table
 from erp_engine.spreadsheets.repository import ImportLookups
 from erp_engine.spreadsheets.writing import EXCEL_MAX_ROWS, SHEET_ROWS, XlsxStream, neutralise
+from tests.support.statements import recorded_statements
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "spreadsheets"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -1262,3 +1263,21 @@ async def test_the_item_total_follows_creates_imports_refusals_rollbacks_and_del
     assert await totals() == (3, 3)
     assert await count(api, ITEMS, q="t-") == 3
     assert await count(api, ITEMS, active=False) == 0
+
+
+@pytest.mark.postgres_only
+async def test_an_import_writes_its_items_in_one_statement(api, app, backend):
+    """One INSERT for all the rows (unnested arrays), not one per row: the item count's
+    statement trigger then runs once per import, not once per item."""
+    rows = [["SKU", "Name", "Unit cost", "Reorder point"]]
+    rows += [[f"ONE-{n}", f"item {n}", "1.25", str(n)] for n in range(40)]
+    with recorded_statements(app) as seen:
+        await imported(api, ITEMS_IMPORT, "many.csv", csv_bytes(rows))
+    (written,) = [sql for sql in seen if sql.startswith("INSERT INTO items")]
+    assert "FROM unnest(" in written  # not an executemany, which runs once per row
+    page = await api.ok("GET", ITEMS, params={"q": "one-3", "sort": "sku"})
+    assert [(i["sku"], i["unit_cost"], i["reorder_point"]) for i in page["data"]] == [
+        ("ONE-3", 1.25, 3.0),
+        *((f"ONE-{n}", 1.25, float(n)) for n in range(30, 40)),
+    ]
+    assert page["data"][0]["created_at"] == page["data"][0]["updated_at"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from erp_engine.catalog.model import Engine, Item
 from erp_engine.db.sets import per_dialect
+from erp_engine.db.unnest import array_key, insert_unnested
 
 # Statements on every document's path are built once, with bind parameters: building one
 # per call, and computing its cache key, costs about as much as executing it.
@@ -17,6 +19,8 @@ _ITEMS = per_dialect(lambda one_of: select(Item).where(one_of(Item.id)).order_by
 # lines' order); a plain FOR UPDATE would conflict with it and let an approve and a create
 # deadlock. We never change an item's key, so this suffices.
 _ITEMS_FOR_UPDATE = {db: stmt.with_for_update(key_share=True) for db, stmt in _ITEMS.items()}
+_items = Item.__table__
+_INSERT_UNNESTED = insert_unnested(_items, list(_items.columns))
 
 
 class EngineRepository:
@@ -86,6 +90,16 @@ class ItemRepository:
 
     def add(self, item: Item) -> None:
         self.session.add(item)
+
+    async def insert_many(self, records: list[dict[str, Any]]) -> None:
+        """Insert item rows (every column's value) with one statement on PostgreSQL: the
+        item count's statement trigger then fires once, where an executemany fired it for
+        each row — 30,000 updates of one counter row took an import 5 s."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            await self.session.execute(insert(_items), records)
+            return
+        params = {array_key(_items, c): [r[c.key] for r in records] for c in _items.columns}
+        await self.session.execute(_INSERT_UNNESTED, params)
 
     async def delete(self, item: Item) -> None:
         await self.session.delete(item)

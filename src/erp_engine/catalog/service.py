@@ -7,7 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, update
 
 from erp_engine.audit.service import add_entries_bulk
 from erp_engine.catalog.model import Engine, EngineStatus, Item
@@ -381,7 +381,7 @@ async def insert_items(
             }
             for row in rows[start : start + _BULK_CHUNK]
         ]
-        await uow.session.execute(insert(Item.__table__), records)
+        await uow.items.insert_many(records)
         await record_flows_bulk(
             uow,
             [
