@@ -33,6 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from erp_engine.audit.model import AuditEntry
+from erp_engine.db.base import UPDATED_WITH_APPENDS
 from erp_engine.db.engine import json_text
 from erp_engine.db.unnest import array_key, insert_unnested, is_json
 from erp_engine.events.model import OutboxEvent
@@ -40,8 +41,6 @@ from erp_engine.events.repository import CURRENT_TXID
 from erp_engine.flows.model import Flow
 
 APPENDED = (AuditEntry, Flow, OutboxEvent)
-# Set in a versioned table's info to have its changed row updated with the appends.
-UPDATED_WITH_APPENDS = "updated_with_appends"
 
 
 def _written(table: Table) -> list:

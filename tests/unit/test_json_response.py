@@ -82,7 +82,7 @@ stock_rows = st.tuples(
 
 @given(st.lists(stock_rows, max_size=5), st.integers(min_value=0, max_value=10**9))
 def test_a_stocks_page_is_written_as_its_response_model_writes_it(rows, total):
-    answers = [stock_answer(*row) for row in rows]
+    answers = [stock_answer(row) for row in rows]
     response = json_response(page_answer(answers, total, PageParams(page=1, limit=50, sort=None)))
     models = [StockRow.model_validate(answer) for answer in answers]
     page = Page[StockRow](data=models, count=total, page=1, limit=50)

@@ -28,7 +28,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def json_response(content: Any, *, status_code: int = 200) -> Response:
+def json_response(content: Any) -> Response:
     """`content` (dicts, lists and the values rows hold) as JSON, byte for byte what the
     route's response model would write, without building or validating models.
 
@@ -38,4 +38,4 @@ def json_response(content: Any, *, status_code: int = 200) -> Response:
     Times are written as pydantic writes them: UTC as "Z", microseconds only when present.
     """
     body = orjson.dumps(content, default=_json_default, option=orjson.OPT_UTC_Z)
-    return Response(body, status_code=status_code, media_type="application/json")
+    return Response(body, media_type="application/json")

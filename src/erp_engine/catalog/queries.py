@@ -16,7 +16,6 @@ from erp_engine.db.pagination import (
     PageParams,
     bound_filters,
     order_by,
-    page_answer,
     page_of,
     paginate,
 )
@@ -242,7 +241,7 @@ def _items_page(dialect: str, filters: frozenset[str], low_stock: bool | None, s
         sorts = {**ITEM_SORTS, "on_hand": on_hand, "available": on_hand - reserved}
     stmt = _filtered(stmt, filters, low_stock, None if low_stock is None else low)
     stmt = stmt.order_by(*order_by(sort, sorts, [Item.sku_key, Item.id]))
-    return page_of(stmt, count=count, columns=True)
+    return page_of(stmt, count=count)
 
 
 async def list_items(
@@ -259,8 +258,7 @@ async def list_items(
     """
     values = item_filter_values(**filters)
     page = _items_page(connection.dialect.name, frozenset(values), low_stock, params.sort)
-    rows, total = await page.fetch(connection, params, values)
-    return page_answer([item_answer(row) for row in rows], total, params)
+    return await page.answer(connection, params, values, item_answer)
 
 
 async def get_item(session: AsyncSession, item_id: uuid.UUID) -> ItemRead:

@@ -16,3 +16,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Set in a versioned table's info to have its one changed row of a flush updated by the
+# statement that writes the appended audit, flow and outbox rows (see appends.py).
+UPDATED_WITH_APPENDS = "updated_with_appends"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -34,8 +35,7 @@ class PageParams:
 
 
 def page_answer(data: list[dict[str, Any]], total: int, params: PageParams) -> dict[str, Any]:
-    """A page as the plain dict `Page` serialises to, for a list answered straight as JSON
-    (`api.responses.json_response`) rather than through models."""
+    """A page as the plain dict `Page` serialises to."""
     return {"data": data, "count": total, "page": params.page, "limit": params.limit}
 
 
@@ -70,7 +70,7 @@ def bound_filters(filters: dict[str, Any], names) -> list[Any]:
     return [filters[name]() for name in sorted(names)]
 
 
-def page_of(stmt: Select, *, count: Select | None = None, columns: bool = False) -> PageStatement:
+def page_of(stmt: Select, *, count: Select | None = None) -> PageStatement:
     """`stmt` as one page: its rows, each with the total count of rows it matches.
 
     One statement, not two: every row of the page carries the total as an uncorrelated
@@ -78,13 +78,13 @@ def page_of(stmt: Select, *, count: Select | None = None, columns: bool = False)
     request more CPU than anything else it does. `count` replaces the default count of
     `stmt` where a cheaper one exists. The page's bounds are bind parameters, so a list
     can build this once per shape of its query (see `catalog.queries.list_items`).
-    `columns`: `stmt` selects columns only, no ORM entities, so it runs as Core on the
-    session's connection; the ORM's execution path costs a list page a tenth of its CPU.
+    A page of columns only is best read through a connection (`api.deps.ReadConnection`):
+    a session's ORM execution path cost a list page a tenth of its CPU.
     """
     count = count if count is not None else _count_of(stmt)
     total = count.scalar_subquery().label("page_total")
     page = stmt.add_columns(total).limit(bindparam(_LIMIT)).offset(bindparam(_OFFSET))
-    return PageStatement(page, count, columns)
+    return PageStatement(page, count)
 
 
 _LIMIT, _OFFSET = "page_limit", "page_offset"
@@ -94,7 +94,6 @@ _LIMIT, _OFFSET = "page_limit", "page_offset"
 class PageStatement:
     page: Select
     count: Select
-    columns: bool = False
 
     async def fetch(
         self,
@@ -102,23 +101,30 @@ class PageStatement:
         params: PageParams,
         values: dict[str, Any] | None = None,
     ) -> tuple[list[Any], int]:
-        """The page's rows (without the total) and the total, for filter `values`, read
-        through a session or (for `columns`) a connection.
+        """The page's rows (without the total) and the total, for filter `values`.
 
         Only a page past the end needs a count of its own.
         """
         values = values or {}
-        if isinstance(source, AsyncConnection):
-            run = source.execute
-        else:
-            run = (await source.connection()).execute if self.columns else source.execute
         bounds = {_LIMIT: params.limit, _OFFSET: params.offset}
-        rows = (await run(self.page, {**values, **bounds})).all()
+        rows = (await source.execute(self.page, {**values, **bounds})).all()
         if rows:
             return [tuple(row)[:-1] for row in rows], int(rows[0][-1])
         if params.offset == 0:
             return [], 0
-        return [], int((await run(self.count, values)).scalar() or 0)
+        return [], int((await source.execute(self.count, values)).scalar() or 0)
+
+    async def answer(
+        self,
+        source: AsyncSession | AsyncConnection,
+        params: PageParams,
+        values: dict[str, Any],
+        row_answer: Callable[[Any], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """The page as the plain dict `Page` serialises to, each row made its answer by
+        `row_answer`, for a list answered straight as JSON (`api.responses.json_response`)."""
+        rows, total = await self.fetch(source, params, values)
+        return page_answer([row_answer(row) for row in rows], total, params)
 
 
 async def paginate(

@@ -20,8 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from erp_engine.appends import UPDATED_WITH_APPENDS
-from erp_engine.db.base import Base
+from erp_engine.db.base import UPDATED_WITH_APPENDS, Base
 from erp_engine.db.columns import Timestamped, UUIDKey
 from erp_engine.db.types import Money, Qty, UTCDateTime
 from erp_engine.errors import ForbiddenError, InvalidTransitionError

@@ -17,7 +17,6 @@ from erp_engine.db.pagination import (
     PageParams,
     bound_filters,
     order_by,
-    page_answer,
     page_of,
     paginate,
 )
@@ -66,11 +65,13 @@ _STOCK_COLUMNS = (
 )
 
 
-def stock_answer(
-    item_id, sku, name, engine_id, warehouse_id, code, on_hand, reserved, reorder_point, updated
-) -> dict[str, Any]:
-    """A stock row's answer, StockRow's fields in its order: a plain dict, as an item's
-    (`catalog.queries.item_answer`), for the list answered straight as JSON."""
+def stock_answer(row) -> dict[str, Any]:
+    """A stock row's answer, StockRow's fields in its order, from a row of `_STOCK_COLUMNS`:
+    a plain dict, as an item's (`catalog.queries.item_answer`), for the list answered
+    straight as JSON."""
+    item_id, sku, name, engine_id, warehouse_id, code, on_hand, reserved, reorder_point, updated = (
+        row
+    )
     available = on_hand - reserved
     return {
         "item_id": item_id,
@@ -157,7 +158,7 @@ def _stocks_page(filters: frozenset[str], low_stock: bool | None, sort: str | No
             .select_from(StockLevel)
             .where(HAS_MOVED, *bound_filters(_STOCK_FILTERS, filters))
         )
-    return page_of(stmt, count=count, columns=True)
+    return page_of(stmt, count=count)
 
 
 async def list_stocks(
@@ -174,8 +175,7 @@ async def list_stocks(
     """
     values = stock_filter_values(**filters)
     page = _stocks_page(frozenset(values), low_stock, params.sort)
-    rows, total = await page.fetch(connection, params, values)
-    return page_answer([stock_answer(*row) for row in rows], total, params)
+    return await page.answer(connection, params, values, stock_answer)
 
 
 async def get_item_stock(session: AsyncSession, item_id: uuid.UUID) -> ItemStock:
