@@ -30,6 +30,7 @@ from tests.support.operations import (
     audit_rows,
     throwaway_user,
 )
+from tests.support.server import free_port  # nothing listens on it
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 LOGIN = "/api/v1/auth/login"
@@ -397,12 +398,6 @@ async def test_in_memory_counters_are_per_worker(app, settings):
     assert statuses == [200, 200, 200, 200, 429, 429]
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # nothing listens once the socket is closed
-
-
 async def test_an_unreachable_redis_falls_back_to_limits_in_memory(app, settings, verified):
     user, other = await throwaway_user(app), await throwaway_user(app)
     headers = {"Authorization": f"Bearer {await access_token(app, user.id)}"}
@@ -416,7 +411,7 @@ async def test_an_unreachable_redis_falls_back_to_limits_in_memory(app, settings
             limited_app(
                 settings,
                 "memory",
-                redis_url=f"redis://127.0.0.1:{closed_port()}/0",
+                redis_url=f"redis://127.0.0.1:{free_port()}/0",
                 rate_limit_default="3/minute",
                 rate_limit_login_account="2/hour",
             ) as limited,

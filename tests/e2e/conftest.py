@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,12 +47,6 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 # Where screenshots go: var/ (ignored by git) by default, docs/screenshots for `make screenshots`.
 SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR") or REPO / "var" / "e2e-screenshots")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _erp(*args: str, env: dict[str, str]) -> str:
@@ -177,7 +172,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
     # The original system's engines and items, plus enough items for a 200-row page.
     _erp("demo", "--items", "210", env=env)
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp / "server.log"
     with log.open("w") as out:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,10 +18,32 @@ import httpx
 READY_TIMEOUT_S = 60
 
 
+def _ephemeral_range() -> range:
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port that is free now and that no outgoing connection will take meanwhile.
+
+    Asking the kernel for port 0 hands out an ephemeral port, and between our release and the
+    child's bind any outgoing connection (a test's PostgreSQL client, say) may take that very
+    port: a nats-server once failed with "address already in use" that way. Ports below the
+    ephemeral range are only ever taken by an explicit bind, so pick one of those at random.
+    """
+    ephemeral = _ephemeral_range()
+    candidates = [port for port in range(10_000, 32_768) if port not in ephemeral]
+    for port in random.sample(candidates, 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def erp(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
