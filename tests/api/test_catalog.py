@@ -273,6 +273,11 @@ async def test_item_stock_figures_are_computed_over_warehouses(api):
     assert fetched["reserved"] == 6
     assert fetched["available"] == 4.5
     assert fetched["low_stock"] is True
+    # The list reads its own columns (quantities as stored integers) in three statements:
+    # plain, filtered on low stock, sorted by a total. Each answers the item as it is.
+    for extra in ({}, {"low_stock": "true"}, {"sort": "-available"}):
+        page = await api.ok("GET", ITEMS, params={"sku": item["sku"], **extra})
+        assert page["data"] == [fetched]
     await api.act("outbound", outbound["id"], "cancel", json={"reason": "changed mind"})
     fetched = await api.ok("GET", f"{ITEMS}/{item['id']}")
     assert (fetched["reserved"], fetched["available"], fetched["low_stock"]) == (0, 10.5, False)

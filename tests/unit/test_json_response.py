@@ -1,4 +1,8 @@
-"""Lists answered straight as JSON write the same bytes their response model would."""
+"""Lists answered straight as JSON write the same bytes their response model would.
+
+A list row holds quantities and money as the integers they are stored as; the model is
+built from the same row as the Decimals the column type makes of them.
+"""
 
 from datetime import UTC
 from decimal import Decimal
@@ -9,11 +13,11 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from erp_engine.api.responses import json_response
-from erp_engine.catalog.queries import _ITEM_ROW, item_answer
+from erp_engine.catalog.queries import _ITEM_ROW, item_answer, item_json_answer
 from erp_engine.catalog.schemas import ItemRead
 from erp_engine.db.pagination import Page, PageParams, page_answer
 from erp_engine.kernel.quantity import MONEY_PLACES, QUANTITY_PLACES
-from erp_engine.ledger.queries import stock_answer
+from erp_engine.ledger.queries import stock_json_answer
 from erp_engine.ledger.schemas import StockRow
 
 
@@ -32,7 +36,12 @@ money = _scaled(MONEY_PLACES, 11 + MONEY_PLACES, minimum=0)
 ids = st.uuids().flatmap(lambda value: st.sampled_from([value, AsyncpgUUID(str(value))]))
 times = st.datetimes(timezones=st.just(UTC))
 
-# An items-page row: the item's columns, then its on-hand and reserved totals.
+
+def _stored(value: Decimal, places: int) -> int:
+    return int(value.scaleb(places))
+
+
+# An item's row: the item's columns, then its on-hand and reserved totals.
 item_rows = st.fixed_dictionaries(
     {
         "sku": st.text(min_size=1),
@@ -54,11 +63,24 @@ item_rows = st.fixed_dictionaries(
 ).map(lambda columns: tuple(columns[name] for name in _ITEM_ROW))
 
 
+def _list_row(item: dict) -> tuple:
+    """The row the list reads for `item` (catalog.queries._ITEM_LIST_COLUMNS and totals)."""
+    return (
+        *(item[name] for name in ("id", "sku", "name", "engine_id", "unit", "barcode")),
+        _stored(item["unit_cost"], MONEY_PLACES),
+        _stored(item["reorder_point"], QUANTITY_PLACES),
+        *(item[name] for name in ("active", "created_at", "updated_at", "version")),
+        _stored(item["on_hand"], QUANTITY_PLACES),
+        _stored(item["reserved"], QUANTITY_PLACES),
+    )
+
+
 @given(st.lists(item_rows, max_size=5), st.integers(min_value=0, max_value=10**9))
 def test_an_items_page_is_written_as_its_response_model_writes_it(rows, total):
-    answers = [item_answer(row) for row in rows]
+    list_rows = [_list_row(dict(zip(_ITEM_ROW, row, strict=True))) for row in rows]
+    answers = [item_json_answer(row) for row in list_rows]
     response = json_response(page_answer(answers, total, PageParams(page=2, limit=50, sort=None)))
-    models = [ItemRead.model_validate(answer) for answer in answers]
+    models = [ItemRead.model_validate(item_answer(row)) for row in rows]
     page = Page[ItemRead](data=models, count=total, page=2, limit=50)
     assert response.body == TypeAdapter(Page[ItemRead]).dump_json(page)
     assert response.media_type == "application/json"
@@ -82,8 +104,38 @@ stock_rows = st.tuples(
 
 @given(st.lists(stock_rows, max_size=5), st.integers(min_value=0, max_value=10**9))
 def test_a_stocks_page_is_written_as_its_response_model_writes_it(rows, total):
-    answers = [stock_answer(row) for row in rows]
+    stored_rows = [
+        (*row[:6], *(_stored(value, QUANTITY_PLACES) for value in row[6:9]), row[9]) for row in rows
+    ]
+    answers = [stock_json_answer(row) for row in stored_rows]
     response = json_response(page_answer(answers, total, PageParams(page=1, limit=50, sort=None)))
-    models = [StockRow.model_validate(answer) for answer in answers]
+    models = [
+        StockRow(
+            item_id=item_id,
+            sku=sku,
+            item_name=name,
+            engine_id=engine_id,
+            warehouse_id=warehouse_id,
+            warehouse_code=code,
+            on_hand=on_hand,
+            reserved=reserved,
+            available=on_hand - reserved,
+            reorder_point=point,
+            low_stock=point > 0 and on_hand - reserved <= point,
+            updated_at=updated,
+        )
+        for (
+            item_id,
+            sku,
+            name,
+            engine_id,
+            warehouse_id,
+            code,
+            on_hand,
+            reserved,
+            point,
+            updated,
+        ) in rows
+    ]
     page = Page[StockRow](data=models, count=total, page=1, limit=50)
     assert response.body == TypeAdapter(Page[StockRow]).dump_json(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime, Integer
+from sqlalchemy import BigInteger, DateTime, Integer, type_coerce
 from sqlalchemy.types import TypeDecorator
 
 from erp_engine.kernel.quantity import MONEY_PLACES, QUANTITY_PLACES
@@ -41,6 +41,19 @@ class ScaledDecimal(TypeDecorator[Decimal]):
 
     def coerce_compared_value(self, op, value):
         return self
+
+
+def stored_integer(expression):
+    """A ScaledDecimal column or total read as the integer it is stored as: for answers
+    written straight as JSON (`json_number`), where making a Decimal of every value and a
+    float of every Decimal again cost a list page a tenth of its CPU."""
+    return type_coerce(expression, BigInteger)
+
+
+def json_number(stored: int, places: int) -> float:
+    """A stored integer as the JSON number its Decimal is written as (kernel.schema): both
+    divisions round correctly, so the floats are the same."""
+    return stored / 10**places
 
 
 def Qty() -> ScaledDecimal:

@@ -21,9 +21,9 @@ from erp_engine.db.pagination import (
     paginate,
 )
 from erp_engine.db.search import any_contains, contains_pattern
-from erp_engine.db.types import Qty
+from erp_engine.db.types import Qty, json_number, stored_integer
 from erp_engine.errors import NotFoundError
-from erp_engine.kernel.quantity import ZERO
+from erp_engine.kernel.quantity import QUANTITY_PLACES, ZERO
 from erp_engine.ledger.model import Adjustment, StockLevel, StockMove, Transfer
 from erp_engine.ledger.schemas import (
     AdjustmentRead,
@@ -58,32 +58,32 @@ _STOCK_COLUMNS = (
     Item.engine_id,
     StockLevel.warehouse_id,
     Warehouse.code,
-    StockLevel.on_hand,
-    StockLevel.reserved,
-    Item.reorder_point,
+    stored_integer(StockLevel.on_hand),
+    stored_integer(StockLevel.reserved),
+    stored_integer(Item.reorder_point),
     StockLevel.updated_at,
 )
 
 
-def stock_answer(row) -> dict[str, Any]:
-    """A stock row's answer, StockRow's fields in its order, from a row of `_STOCK_COLUMNS`:
-    a plain dict, as an item's (`catalog.queries.item_answer`), for the list answered
-    straight as JSON."""
+def stock_json_answer(row) -> dict[str, Any]:
+    """A stock row's answer, StockRow's fields in its order, from a row of `_STOCK_COLUMNS`,
+    ready for JSON as an item's (`catalog.queries.item_json_answer`): numbers from their
+    stored integers, ids as text."""
     item_id, sku, name, engine_id, warehouse_id, code, on_hand, reserved, reorder_point, updated = (
         row
     )
     available = on_hand - reserved
     return {
-        "item_id": item_id,
+        "item_id": str(item_id),
         "sku": sku,
         "item_name": name,
-        "engine_id": engine_id,
-        "warehouse_id": warehouse_id,
+        "engine_id": None if engine_id is None else str(engine_id),
+        "warehouse_id": str(warehouse_id),
         "warehouse_code": code,
-        "on_hand": on_hand,
-        "reserved": reserved,
-        "available": available,
-        "reorder_point": reorder_point,
+        "on_hand": json_number(on_hand, QUANTITY_PLACES),
+        "reserved": json_number(reserved, QUANTITY_PLACES),
+        "available": json_number(available, QUANTITY_PLACES),
+        "reorder_point": json_number(reorder_point, QUANTITY_PLACES),
         "low_stock": reorder_point > 0 and available <= reorder_point,
         "updated_at": updated,
     }
@@ -175,7 +175,7 @@ async def list_stocks(
     """
     values = stock_filter_values(**filters)
     page = _stocks_page(frozenset(values), low_stock, params.sort)
-    return await page.answer(connection, params, values, stock_answer)
+    return await page.answer(connection, params, values, stock_json_answer)
 
 
 async def get_item_stock(session: AsyncSession, item_id: uuid.UUID) -> ItemStock:
