@@ -1,7 +1,7 @@
 """Rate limits with the `limits` library: shared through Redis when configured.
 
-Without `REDIS_URL` counters live in each worker's memory, so N workers allow up to N times
-the limit; `erp serve` warns about that.
+Without `REDIS_URL` counters live in each worker's memory (`local_limits.py`), so N workers
+allow up to N times the limit; `erp serve` warns about that.
 
 When Redis is configured but cannot be reached, limits are counted in the worker's memory
 instead (a warning in the log, `erp_rate_limit_storage_errors_total` in the metrics) and
@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from erp_engine.errors import RateLimitedError, UnauthorizedError
 from erp_engine.identity.tokens import read_access_token
 from erp_engine.kernel.context import current_request
+from erp_engine.ops.local_limits import LocalMemoryStorage
 from erp_engine.ops.metrics import rate_limit_storage_failed
 from erp_engine.ops.middleware import send_problem
 from erp_engine.settings import Settings
@@ -47,7 +48,7 @@ def _limiter(uri: str, **options: float) -> MovingWindowRateLimiter:
 class RateLimits:
     def __init__(self, settings: Settings):
         self.enabled = settings.rate_limit_enabled
-        self.local = _limiter("async+memory://")
+        self.local = MovingWindowRateLimiter(LocalMemoryStorage(wrap_exceptions=True))
         self.shared = (
             _limiter("async+" + settings.redis_url, **REDIS_TIMEOUTS)
             if settings.redis_url
