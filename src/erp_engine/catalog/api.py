@@ -11,7 +11,7 @@ from erp_engine.api.deps import (
     ExpectedVersion,
     Manager,
     Paging,
-    ReadConnection,
+    ReadEngine,
     ReadSession,
     Uow,
     Viewer,
@@ -90,7 +90,7 @@ async def delete_engine(engine_id: uuid.UUID, actor: Admin, uow: Uow):
 @items.get("", response_model=Page[ItemRead], operation_id="list_items")
 async def list_items(
     _: Viewer,
-    connection: ReadConnection,
+    engine: ReadEngine,
     paging: Paging,
     q: str | None = Query(None, description="matches sku, name or barcode"),
     engine_id: uuid.UUID | None = None,
@@ -100,7 +100,7 @@ async def list_items(
     sku: str | None = None,
 ):
     page = await queries.list_items(
-        connection,
+        engine,
         paging,
         q=q,
         engine_id=engine_id,

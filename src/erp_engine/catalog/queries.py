@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, literal, select, true
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from erp_engine.catalog.model import Engine, Item
 from erp_engine.catalog.schemas import EngineRead, ItemRead
@@ -300,7 +300,7 @@ def _items_page(dialect: str, filters: frozenset[str], low_stock: bool | None, s
 
 
 async def list_items(
-    connection: AsyncConnection,
+    engine: AsyncEngine,
     params: PageParams,
     *,
     low_stock: bool | None = None,
@@ -312,8 +312,8 @@ async def list_items(
         ValidationError: an unknown sort field.
     """
     values = item_filter_values(**filters)
-    page = _items_page(connection.dialect.name, frozenset(values), low_stock, params.sort)
-    return await page.answer(connection, params, values, item_json_answer)
+    page = _items_page(engine.dialect.name, frozenset(values), low_stock, params.sort)
+    return await page.answer(engine, params, values, item_json_answer)
 
 
 async def get_item(session: AsyncSession, item_id: uuid.UUID) -> ItemRead:

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from erp_engine.errors import ValidationError, field_error
 
@@ -78,8 +78,9 @@ def page_of(stmt: Select, *, count: Select | None = None) -> PageStatement:
     request more CPU than anything else it does. `count` replaces the default count of
     `stmt` where a cheaper one exists. The page's bounds are bind parameters, so a list
     can build this once per shape of its query (see `catalog.queries.list_items`).
-    A page of columns only is best read through a connection (`api.deps.ReadConnection`):
-    a session's ORM execution path cost a list page a tenth of its CPU.
+    A page of columns only is best read through a connection of its own (`answer`, with
+    `api.deps.ReadEngine`): a session's ORM execution path cost a list page a tenth of its
+    CPU.
     """
     count = count if count is not None else _count_of(stmt)
     total = count.scalar_subquery().label("page_total")
@@ -116,14 +117,16 @@ class PageStatement:
 
     async def answer(
         self,
-        source: AsyncSession | AsyncConnection,
+        engine: AsyncEngine,
         params: PageParams,
         values: dict[str, Any],
         row_answer: Callable[[Any], dict[str, Any]],
     ) -> dict[str, Any]:
         """The page as the plain dict `Page` serialises to, each row made its answer by
-        `row_answer`, for a list answered straight as JSON (`api.responses.json_response`)."""
-        rows, total = await self.fetch(source, params, values)
+        `row_answer`, for a list answered straight as JSON (`api.responses.json_response`);
+        read on a connection of `engine`'s held just for that."""
+        async with engine.connect() as connection:
+            rows, total = await self.fetch(connection, params, values)
         return page_answer([row_answer(row) for row in rows], total, params)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query, Response, status
 
-from erp_engine.api.deps import Manager, Paging, ReadConnection, ReadSession, Uow, Viewer
+from erp_engine.api.deps import Manager, Paging, ReadEngine, ReadSession, Uow, Viewer
 from erp_engine.api.responses import created, json_response
 from erp_engine.api.routing import SlashRouter
 from erp_engine.db.pagination import Page
@@ -38,7 +38,7 @@ ToTime = Query(None, alias="to", description="created at or before (ISO 8601)")
 @stocks.get("", response_model=Page[StockRow], operation_id="list_stocks")
 async def list_stocks(
     _: Viewer,
-    connection: ReadConnection,
+    engine: ReadEngine,
     paging: Paging,
     item_id: uuid.UUID | None = None,
     warehouse_id: uuid.UUID | None = None,
@@ -47,7 +47,7 @@ async def list_stocks(
     q: str | None = None,
 ):
     page = await queries.list_stocks(
-        connection,
+        engine,
         paging,
         item_id=item_id,
         warehouse_id=warehouse_id,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from erp_engine.catalog.model import Item
@@ -162,7 +162,7 @@ def _stocks_page(filters: frozenset[str], low_stock: bool | None, sort: str | No
 
 
 async def list_stocks(
-    connection: AsyncConnection,
+    engine: AsyncEngine,
     params: PageParams,
     *,
     low_stock: bool | None = None,
@@ -175,7 +175,7 @@ async def list_stocks(
     """
     values = stock_filter_values(**filters)
     page = _stocks_page(frozenset(values), low_stock, params.sort)
-    return await page.answer(connection, params, values, stock_json_answer)
+    return await page.answer(engine, params, values, stock_json_answer)
 
 
 async def get_item_stock(session: AsyncSession, item_id: uuid.UUID) -> ItemStock:
