@@ -75,6 +75,28 @@ async def _admin(sql: str) -> None:
         await connection.close()
 
 
+async def _settle(dsn: str) -> float:
+    connection = await asyncpg.connect(dsn)
+    try:
+        started = time.perf_counter()
+        await connection.execute("VACUUM (ANALYZE)")
+        await connection.execute("CHECKPOINT")
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+def settle(dsn: str, before: str, results: dict) -> None:
+    """VACUUM ANALYZE and a CHECKPOINT before the next scenario: what the last one wrote
+    (tens of thousands of updated stock rows, new moves and documents) must not be paid for
+    by the next one, in dead rows to step over or in autovacuum and checkpoint work taking
+    CPU in the middle of its runs. Autovacuum does the same in a live system, spread over
+    time."""
+    seconds = asyncio.run(_settle(dsn))
+    results.setdefault("settled_s", {})[before] = round(seconds, 1)
+    log(f"settled before {before}: VACUUM ANALYZE and CHECKPOINT in {seconds:.1f} s")
+
+
 # Machine and CPU accounting ----------------------------------------------------------------
 
 
@@ -638,11 +660,11 @@ def run(options) -> dict:
             for key in lists
             for count, figures in limit(scripts[key], f"GET {key}", options.list_seconds).items()
         }
-        results["pgbench"] = {
-            f"{mode}/{count}": figures
-            for mode in ("random", "hot")
-            for count, figures in limit(scripts[mode], mode, options.seconds).items()
-        }
+        results["pgbench"] = {}
+        for mode in ("random", "hot"):
+            settle(pg_dsn, f"pgbench {mode}", results)
+            for count, figures in limit(scripts[mode], mode, options.seconds).items():
+                results["pgbench"][f"{mode}/{count}"] = figures
 
         env = {
             "ENGINE_ENV": "development",
@@ -667,6 +689,7 @@ def run(options) -> dict:
 
             results["commit"] = {}
             for mode in ("random", "hot"):
+                settle(pg_dsn, f"commit {mode}", results)
                 for count in clients:
                     runs = [
                         measured(
@@ -694,6 +717,7 @@ def run(options) -> dict:
             results["profile"] = profile_commit(server, token, options.seconds, name)
 
             results["lists"] = {}
+            settle(pg_dsn, "lists", results)
             for key, path in lists.items():
                 for count in clients:
                     runs = [
@@ -870,6 +894,15 @@ def section(results: dict, notes: str) -> str:
         f"HTTP/1.1; lists: {list_tool}).",
         "",
     ]
+    if settled := results.get("settled_s"):
+        lines += [
+            "**Between scenarios** the database is settled with VACUUM ANALYZE and a "
+            "CHECKPOINT, so no scenario pays in dead rows or background work for what the one "
+            "before it wrote: "
+            + ", ".join(f"before {k} {v:.1f} s" for k, v in settled.items())
+            + ".",
+            "",
+        ]
     d = results["check_before"]["counts"]
     ds = results["dataset"]
     lines += [
