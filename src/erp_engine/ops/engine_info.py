@@ -27,6 +27,10 @@ def _git_commit() -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
+# The headers every response carries (`EngineInfo.headers`).
+HEADER_NAMES = (b"x-engine-name", b"x-engine-commit", b"x-engine-schema", b"x-engine-env")
+
+
 @dataclass(slots=True)
 class EngineInfo:
     name: str
@@ -74,9 +78,5 @@ class EngineInfo:
         )
 
     def headers(self) -> list[tuple[bytes, bytes]]:
-        return [
-            (b"x-engine-name", self.name.encode()),
-            (b"x-engine-commit", self.commit.encode()),
-            (b"x-engine-schema", (self.schema or "none").encode()),
-            (b"x-engine-env", self.env.encode()),
-        ]
+        values = (self.name, self.commit, self.schema or "none", self.env)
+        return [(name, value.encode()) for name, value in zip(HEADER_NAMES, values, strict=True)]

@@ -9,12 +9,12 @@ import re
 import time
 import uuid
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from erp_engine.kernel.context import RequestInfo, current_actor, current_request
 from erp_engine.kernel.principal import SYSTEM
+from erp_engine.ops.engine_info import HEADER_NAMES as ENGINE_HEADER_NAMES
 from erp_engine.ops.engine_info import EngineInfo
 from erp_engine.ops.failures import database_unavailable, describe
 from erp_engine.ops.logging import access_log
@@ -43,6 +43,17 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+_CSP, _HSTS = CONTENT_SECURITY_POLICY.encode(), HSTS.encode()
+# Response headers ours replace whatever the app set.
+_REPLACED = frozenset(
+    {
+        b"server",
+        b"x-request-id",
+        b"strict-transport-security",
+        *(name for name, _ in _BASE_HEADERS),
+        *ENGINE_HEADER_NAMES,
+    }
+)
 
 
 def _networks(addresses: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -91,6 +102,25 @@ class RequestContextMiddleware:
         peer = (scope.get("client") or (None,))[0]
         return _trusted(peer, self.trusted) and _header(scope, b"x-forwarded-proto") == "https"
 
+    def _headers(self, raw, request_id: str, *, https: bool, is_api: bool) -> list:
+        """The response's headers with ours: the request id, the security and engine headers
+        (replacing the app's), a CSP and, on the API, `no-store` unless the app set its own;
+        never `server`. One pass over raw (lower-case, as ASGI has them) header pairs:
+        Starlette's MutableHeaders rescanned the list for each of the dozen headers set."""
+        present = {name for name, _ in raw}
+        headers = [(name, value) for name, value in raw if name not in _REPLACED]
+        headers.append((b"x-request-id", request_id.encode("latin-1")))
+        headers += _BASE_HEADERS
+        if b"content-security-policy" not in present:
+            headers.append((b"content-security-policy", _CSP))
+        if https:
+            headers.append((b"strict-transport-security", _HSTS))
+        if self.engine_headers:
+            headers += self.engine_info.headers()
+        if is_api and b"cache-control" not in present:
+            headers.append((b"cache-control", b"no-store"))
+        return headers
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -117,20 +147,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["x-request-id"] = request_id
-                for key, value in _BASE_HEADERS:
-                    headers[key.decode()] = value.decode()
-                headers.setdefault("content-security-policy", CONTENT_SECURITY_POLICY)
-                if https:
-                    headers["strict-transport-security"] = HSTS
-                if self.engine_headers:
-                    for key, value in self.engine_info.headers():
-                        headers[key.decode()] = value.decode()
-                if is_api and "cache-control" not in headers:
-                    headers["cache-control"] = "no-store"
-                if "server" in headers:
-                    del headers["server"]
+                message["headers"] = self._headers(
+                    message.get("headers", ()), request_id, https=https, is_api=is_api
+                )
             await send(message)
 
         try:
