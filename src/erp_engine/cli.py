@@ -29,6 +29,7 @@ events_app = typer.Typer(help="Watch the event stream.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 console = Console()
 err = Console(stderr=True)
+APP = "erp_engine.api.app:create_app"  # uvicorn imports it in each worker process
 
 
 def _settings() -> Settings:
@@ -100,13 +101,10 @@ def serve(
     )
     if count > 1:
         _share_metrics_between_workers()
-    uvicorn.run(
-        "erp_engine.api.app:create_app",
+    options = dict(
         factory=True,
         host=host,
         port=port,
-        workers=count,
-        reload=reload,
         server_header=False,
         # Off: uvicorn would believe X-Forwarded-For/-Proto from 127.0.0.1 whatever
         # TRUSTED_PROXIES says. RequestContextMiddleware reads them, from trusted peers only.
@@ -115,6 +113,12 @@ def serve(
         timeout_graceful_shutdown=20,
         access_log=False,  # one structured line per request comes from the app itself
     )
+    if count > 1:
+        from erp_engine.ops.balanced_accept import serve_balanced
+
+        serve_balanced(uvicorn.Config(APP, workers=count, **options))
+    else:
+        uvicorn.run(APP, reload=reload, **options)
 
 
 def _share_metrics_between_workers() -> None:

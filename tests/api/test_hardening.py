@@ -480,7 +480,10 @@ def serve_output(monkeypatch, tmp_path, *args: str, **env: str) -> str:
     """What `erp serve` prints before it would hand over to uvicorn."""
     import uvicorn
 
+    from erp_engine.ops import balanced_accept
+
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    monkeypatch.setattr(balanced_accept, "serve_balanced", lambda *a, **k: None)
     monkeypatch.chdir(tmp_path)  # its own .env, or none
     result = CliRunner().invoke(
         cli.app,

@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from erp_engine.db.migrate import upgrade
 from tests.support.postgres import create_database, drop_database
-from tests.support.server import erp, running_server
+from tests.support.server import erp, running_server, wait_for_started_workers
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 EMAIL = "observer@test.example"
@@ -127,14 +127,6 @@ def pool_gauges(base_url: str) -> tuple[float, float]:
 def worker_pids(metrics_dir: Path) -> set[int]:
     """The workers that have live gauges (a worker makes its file as it starts)."""
     return {int(p.stem.rsplit("_", 1)[1]) for p in metrics_dir.glob("gauge_livesum_*.db")}
-
-
-def wait_for_started_workers(log: Path, count: int) -> None:
-    """Until `count` workers have finished their startup (uvicorn logs it for each)."""
-    deadline = time.monotonic() + WAIT_S
-    while log.read_text().count("Application startup complete") < count:
-        assert time.monotonic() < deadline, f"fewer than {count} workers started"
-        time.sleep(0.1)  # uvicorn starts workers in the background
 
 
 def test_pool_gauges_sum_the_live_workers_whichever_answers(live: Live):

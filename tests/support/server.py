@@ -110,3 +110,32 @@ def running_server(env: dict[str, str], *, workers: int, log_dir: Path) -> Itera
         # pytest shows captured output only for a failing test: there the server's own
         # tracebacks say what a 500 was.
         sys.stderr.write(f"--- server log {log.name} ---\n{log.read_text()[-20000:]}")
+
+
+def wait_for_started_workers(log: Path, count: int, timeout_s: float = 30) -> None:
+    """Until `count` workers have finished their startup (uvicorn logs it at INFO for each)."""
+    deadline = time.monotonic() + timeout_s
+    while log.read_text().count("Application startup complete") < count:
+        assert time.monotonic() < deadline, f"fewer than {count} workers started"
+        time.sleep(0.1)  # uvicorn starts workers in the background
+
+
+def established_per_process(port: int) -> dict[int, int]:
+    """How many established connections to local `port` each process holds, read from /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":  # 01: TCP_ESTABLISHED
+                inodes.add(fields[9])
+    counts: dict[int, int] = {}
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:  # the process or the descriptor went away meanwhile
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            pid = int(fd.parts[2])
+            counts[pid] = counts.get(pid, 0) + 1
+    return counts
