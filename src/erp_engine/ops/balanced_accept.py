@@ -82,7 +82,8 @@ class _AcceptLoop:
                 continue
             try:
                 await loop.connect_accepted_socket(self._protocol, connection)
-            except OSError:
+            except Exception:  # one connection's failure must not end this worker's accepting
+                logger.exception("setting up an accepted connection failed")
                 connection.close()
                 continue
             await asyncio.sleep(accept_pause(len(state.connections)))
