@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from erp_engine.api import responses
 from erp_engine.kernel.roles import Role
 
 ENGINES = "/api/v1/engines"
@@ -281,6 +282,25 @@ async def test_item_stock_figures_are_computed_over_warehouses(api):
     await api.act("outbound", outbound["id"], "cancel", json={"reason": "changed mind"})
     fetched = await api.ok("GET", f"{ITEMS}/{item['id']}")
     assert (fetched["reserved"], fetched["available"], fetched["low_stock"]) == (0, 10.5, False)
+
+
+async def test_lists_hand_their_quantities_to_json_as_integers(api, monkeypatch):
+    """The items and stocks lists write stored integers as JSON numbers themselves; none of
+    their values falls back to the JSON writer's Decimal conversion (PostgreSQL's sum() over
+    BIGINT is NUMERIC, which the driver hands over as Decimals unless cast back)."""
+    item = await api.item(reorder_point=5)
+    await api.receive(item["id"], "2.5")
+    fallbacks: list[type] = []
+    convert = responses._json_default
+    monkeypatch.setattr(
+        responses, "_json_default", lambda value: fallbacks.append(type(value)) or convert(value)
+    )
+    for extra in ({}, {"low_stock": "true"}, {"sort": "-available"}):
+        page = await api.ok("GET", ITEMS, params={"sku": item["sku"], **extra})
+        assert page["data"][0]["on_hand"] == 2.5
+    stocks = await api.ok("GET", "/api/v1/stocks", params={"item_id": item["id"]})
+    assert stocks["data"][0]["on_hand"] == 2.5
+    assert fallbacks == []
 
 
 async def test_low_stock_means_available_at_or_below_a_positive_reorder_point(api):
