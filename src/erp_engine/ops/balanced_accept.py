@@ -43,11 +43,10 @@ class BalancedServer(uvicorn.Server):
     """A worker's server that accepts from the shared socket one connection at a time."""
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        if not sockets:  # one process binds its own socket: nothing to balance
-            await super().startup(sockets)
-            return
+        # Only `serve_balanced`'s supervisor builds this server, and it always hands over
+        # the socket it bound; a single process runs uvicorn's own server.
         await super().startup(sockets=[])  # the lifespan and the rest, without a listener
-        self.servers = [_AcceptLoop(self, sock) for sock in sockets]  # type: ignore[list-item]
+        self.servers = [_AcceptLoop(self, sock) for sock in sockets or []]  # type: ignore[list-item]
 
 
 class _AcceptLoop:
@@ -58,7 +57,7 @@ class _AcceptLoop:
         self._sock = sock
         sock.setblocking(False)
         sock.listen(server.config.backlog)
-        self._task = asyncio.get_running_loop().create_task(self._accept_forever(sock))
+        self._task = asyncio.get_running_loop().create_task(self._accept_forever())
 
     def _protocol(self) -> asyncio.Protocol:
         config = self._server.config
@@ -68,12 +67,12 @@ class _AcceptLoop:
             app_state=self._server.lifespan.state,
         )
 
-    async def _accept_forever(self, sock: socket.socket) -> None:
+    async def _accept_forever(self) -> None:
         loop = asyncio.get_running_loop()
         state = self._server.server_state
         while True:
             try:
-                connection, _ = await loop.sock_accept(sock)
+                connection, _ = await loop.sock_accept(self._sock)
             except ConnectionAbortedError:
                 continue  # the client gave up while queued
             except OSError as error:  # out of file descriptors or buffers: back off
