@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from erp_engine.db.plans import GenericPlansInTransactions
+from erp_engine.db.plans import PlansOnceConnection
 from erp_engine.settings import Settings
 
 READONLY_OPTION = "erp_readonly"
@@ -34,7 +34,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_recycle=1800,
-        connect_args={"connection_class": GenericPlansInTransactions},
+        connect_args={"connection_class": PlansOnceConnection},
     )
     _ping_idle_connections(engine)
     return engine

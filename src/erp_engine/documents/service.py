@@ -10,6 +10,7 @@ from typing import Any
 
 from erp_engine.audit.service import add_created_entries
 from erp_engine.catalog.model import Item
+from erp_engine.db.plans import plans_once
 from erp_engine.documents.model import (
     CREATE_ROLE,
     FLOW_ACTION,
@@ -156,6 +157,7 @@ async def _new_document(
 
 
 @transactional
+@plans_once
 async def create_document(
     uow: UnitOfWork,
     kind: DocumentKind,
@@ -195,6 +197,7 @@ async def create_document(
 
 
 @transactional
+@plans_once
 async def update_document(
     uow: UnitOfWork,
     kind: DocumentKind,
@@ -289,6 +292,7 @@ async def _receive(uow: UnitOfWork, doc: StockDocument, ref, actor: Principal) -
 
 
 @transactional
+@plans_once
 async def transition_document(
     uow: UnitOfWork,
     kind: DocumentKind,
@@ -350,6 +354,7 @@ async def transition_document(
 
 
 @transactional
+@plans_once
 async def reverse_document(
     uow: UnitOfWork,
     kind: DocumentKind,
