@@ -5,9 +5,9 @@ statement again on each run ("custom plans") while it expects that to pay: it al
 for a statement that takes an array, because the array's length changes its estimate. A
 document's path is made of such statements (items by `= ANY($1)`, stock changes that unnest
 arrays, the low-stock judgement), all looked up by key, whose plan does not depend on the
-values. Planning them was a fifth of PostgreSQL's time for a create, approve and commit
-(about 1 ms of 5); pgbench, replaying the same statements with their values written in,
-plans each of them once.
+values. Planning them was a tenth to a fifth of PostgreSQL's CPU for a create, approve and
+commit (0.35-1 ms of 4-6 ms, by the machine's speed); pgbench, replaying the same statements
+with their values written in, plans each of them once.
 
 So a use case marked `@plans_once` runs its transactions with `plan_cache_mode =
 force_generic_plan`, set in the round trip that begins them. Only those: a plan made once is
