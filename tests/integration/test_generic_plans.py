@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from contextlib import asynccontextmanager
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import ARRAY, Uuid, bindparam, text
 
-from erp_engine.db.engine import create_engine, create_session_factories
 from erp_engine.catalog import service as catalog
+from erp_engine.db.engine import create_engine, create_session_factories
 from erp_engine.db.plans import plans_once
 from erp_engine.documents import service as documents
 from erp_engine.documents.model import DocumentKind
