@@ -28,8 +28,8 @@ BY_IDS = text("SELECT count(*) FROM items WHERE id = ANY(:ids)").bindparams(
     bindparam("ids", type_=ARRAY(Uuid))
 )
 PLANS = text(
-    "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-    " WHERE statement LIKE 'SELECT count(*) FROM items%'"
+    "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
+    " FROM pg_prepared_statements WHERE statement LIKE :statement"
 )
 
 
@@ -55,9 +55,11 @@ async def _setting(sessions) -> str:
         return await session.scalar(SETTING)
 
 
-@plans_once
-async def _setting_planned_once(sessions) -> str:
-    return await _setting(sessions)
+async def _plans(read, statement: str) -> tuple[int, int]:
+    """(generic, custom) plans made so far on the connection for statements like `statement`."""
+    async with read() as session, session.begin():
+        row = (await session.execute(PLANS, {"statement": statement})).one()
+    return int(row[0]), int(row[1])
 
 
 @plans_once
@@ -71,7 +73,7 @@ async def _rolled_back_setting(sessions) -> str:
 
 async def test_only_a_marked_use_case_forces_generic_plans_and_only_for_its_transaction(database):
     async with one_connection(database) as (write, read):
-        assert await _setting_planned_once(write) == "force_generic_plan"
+        assert await plans_once(_setting)(write) == "force_generic_plan"
         assert await _setting(write) == "auto"  # not marked
         assert await _setting(read) == "auto"  # reads run outside transactions
         assert await _rolled_back_setting(write) == "force_generic_plan"
@@ -88,15 +90,11 @@ async def test_a_keyed_statement_is_planned_once_in_a_marked_use_case_and_per_ru
             async with sessions() as session, session.begin():
                 assert await session.scalar(BY_IDS, {"ids": ids}) == 0
 
-    async def plans(read) -> tuple[int, int]:
-        async with read() as session, session.begin():
-            return tuple((await session.execute(PLANS)).one())
-
     async with one_connection(database) as (write, read):
         await plans_once(run_seven_times)(write)
-        assert await plans(read) == (7, 0)  # (generic, custom)
+        assert await _plans(read, "SELECT count(*) FROM items%") == (7, 0)  # (generic, custom)
         await run_seven_times(write)
-        _, custom = await plans(read)
+        _, custom = await _plans(read, "SELECT count(*) FROM items%")
     # PostgreSQL's own choice: custom plans first (at least five); forced generic ones never.
     assert custom >= 5
 
@@ -104,21 +102,13 @@ async def test_a_keyed_statement_is_planned_once_in_a_marked_use_case_and_per_ru
 async def test_a_document_is_written_with_generic_plans(database):
     """The mark is on the document use cases: the items they look up by id never get a
     custom plan, however many documents are written."""
-    item_lookups = text(
-        "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
-        " FROM pg_prepared_statements WHERE statement LIKE 'SELECT items.%WHERE items.id = ANY%'"
-    )
-
-    async def plans(read) -> tuple[int, int]:
-        async with read() as session, session.begin():
-            return tuple(int(n) for n in (await session.execute(item_lookups)).one())
-
+    item_lookups = "SELECT items.%WHERE items.id = ANY%"
     async with one_connection(database) as (write, read):
         warehouse = await warehouses.create_warehouse(
             UnitOfWork(write), code="PLANS", name="Plans", actor=SYSTEM
         )
         item = await catalog.create_item(UnitOfWork(write), sku="A-1", name="A", actor=SYSTEM)
-        generic_before, custom_before = await plans(read)
+        generic_before, custom_before = await _plans(read, item_lookups)
         for _ in range(7):
             await documents.create_document(
                 UnitOfWork(write),
@@ -127,5 +117,5 @@ async def test_a_document_is_written_with_generic_plans(database):
                 lines=[documents.LineInput(item_id=item.id, quantity=Decimal(1))],
                 actor=SYSTEM,
             )
-        generic, custom = await plans(read)
+        generic, custom = await _plans(read, item_lookups)
     assert (generic - generic_before, custom - custom_before) == (7, 0)
