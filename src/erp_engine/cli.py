@@ -95,6 +95,8 @@ def serve(
             "[yellow]warning:[/] several workers on SQLite queue on one write lock; "
             "use PostgreSQL for concurrency"
         )
+    if not settings.is_sqlite:
+        _warn_if_connections_run_short(settings, count)
     console.print(
         f"ERP Engine on http://{host}:{port} ({count} worker(s), "
         f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'})"
@@ -119,6 +121,15 @@ def serve(
         serve_balanced(uvicorn.Config(APP, workers=count, **options))
     else:
         uvicorn.run(APP, reload=reload, **options)
+
+
+def _warn_if_connections_run_short(settings: Settings, workers: int) -> None:
+    from erp_engine.db.budget import connection_budget
+
+    budget = asyncio.run(connection_budget(settings, workers))
+    shortfall = budget and budget.shortfall()
+    if shortfall:
+        err.print(f"[yellow]warning:[/] {shortfall}")
 
 
 def _share_metrics_between_workers() -> None:
