@@ -523,7 +523,10 @@ async def test_a_dead_endpoint_does_not_hold_up_the_others(hooks, receiver, uow_
     dispatcher = running(uow_factory, rules, stop)
     try:
         await wait_until(lambda: _has_posts(receiver, "/hook"), "the live endpoint's delivery")
-        assert len(receiver.posts("/dead")) == 1  # still waiting for its answer
+        # Both requests go out at once; the receiver's thread for /dead may record it after
+        # /hook's. Held, it is not answered until `release` whenever it arrives.
+        await wait_until(lambda: _has_posts(receiver, "/dead"), "the dead endpoint's request")
+        assert len(receiver.posts("/dead")) == 1  # taken, still waiting for its answer
         [waiting] = (await deliveries(hooks, dead["id"]))["data"]
         assert (waiting["status"], waiting["attempts"]) == ("pending", 0)
         receiver.release.set()
