@@ -1107,6 +1107,11 @@ def main() -> None:
     if options.from_json:
         results = json.loads(options.from_json.read_text())
     else:
+        if not shutil.which("wrk"):
+            log(
+                "warning: wrk is not installed, so the list runs use httpx, whose client takes "
+                "a core of the two from the server it measures; `make bench` installs wrk"
+            )
         started = time.monotonic()
         results = run(options)
         results["total_s"] = time.monotonic() - started
