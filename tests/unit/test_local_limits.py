@@ -107,3 +107,43 @@ async def test_keys_nobody_hits_are_forgotten(clock, no_threads, monkeypatch):
     clock.now += 15
     await limiter.hit(limit, "new")  # at 65 s: the sweep runs
     assert set(storage.events) == {limit.key_for("still here"), limit.key_for("new")}
+
+
+async def test_a_counter_beside_a_window_never_costs_it_an_entry(monkeypatch):
+    """The library's expiry task read a window, awaited a thread, and wrote the window back
+    as it had read it: a hit in between pushed the oldest entry out. A counter (the logins in
+    progress) started that task; it must not run here."""
+    out_in_a_thread = asyncio.Event()
+    back = asyncio.Event()
+
+    async def slow_thread(function, *args, **kwargs):
+        result = function(*args, **kwargs)  # reads the window as it is now
+        out_in_a_thread.set()
+        await back.wait()
+        return result
+
+    monkeypatch.setattr(asyncio, "to_thread", slow_thread)
+    limiter = MovingWindowRateLimiter(LocalMemoryStorage())
+    limit = parse("3/hour")
+    assert await limiter.hit(limit, "account")
+    await limiter.storage.incr("account/running", 3600)
+    # Give a scheduled expiry task every chance to reach its thread.
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert await limiter.hit(limit, "account")
+    back.set()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert (await limiter.get_window_stats(limit, "account")).remaining == 1  # both hits
+    assert not out_in_a_thread.is_set()
+
+
+async def test_counters_past_their_expiry_are_forgotten(clock, no_threads, monkeypatch):
+    monkeypatch.setattr(local_limits, "SWEEP_EVERY_S", 60.0)
+    storage = LocalMemoryStorage()
+    await storage.incr("gone/running", 30)
+    await storage.incr("kept/running", 3600)
+    clock.now += 61
+    await MovingWindowRateLimiter(storage).hit(parse("1/minute"), "someone")  # sweeps
+    assert set(storage.storage) == {"kept/running"}
+    assert await storage.get("kept/running") == 1
