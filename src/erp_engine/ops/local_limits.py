@@ -14,7 +14,7 @@ The library's expiry task never runs here, not even the one its counters (`incr`
 attempts in progress of `RateLimits.failures`) schedule: it reads a window, awaits its
 thread, then writes back the window as it read it, so an entry added meanwhile by
 `acquire_entry` pushed the oldest one out. That lost a failed login now and then, and let a
-fourth guess through a limit of three (seen in CI, 2026-12-06).
+fourth guess through a limit of three (seen in a full test run, 2026-12-06).
 """
 
 from __future__ import annotations
