@@ -40,7 +40,7 @@ from tests.support.operations import (
     self_service_password_change,
     throwaway_user,
 )
-from tests.support.postgres import ADMIN_DSN
+from tests.support.postgres import ADMIN_URL
 from tests.support.server import erp, running_server
 
 OPERATIONS = permissions()["operations"]
@@ -517,12 +517,11 @@ def test_several_workers_without_redis_are_warned_about(monkeypatch, tmp_path):
 
 
 def test_workers_that_postgresql_cannot_connect_are_warned_about(monkeypatch, tmp_path):
-    url = ADMIN_DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
-    warned = serve_output(monkeypatch, tmp_path, "--workers", "200", DATABASE_URL=url)
+    warned = serve_output(monkeypatch, tmp_path, "--workers", "200", DATABASE_URL=ADMIN_URL)
     assert "200 workers × (2 × DATABASE_POOL_SIZE 5 + 1) may open 2200 connections" in warned
     assert "requests will fail with 503" in warned
     assert "max_connections" not in serve_output(
-        monkeypatch, tmp_path, "--workers", "2", DATABASE_URL=url
+        monkeypatch, tmp_path, "--workers", "2", DATABASE_URL=ADMIN_URL
     )
 
 

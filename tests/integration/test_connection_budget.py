@@ -6,12 +6,10 @@ import asyncpg
 
 from erp_engine.db.budget import ConnectionBudget, connection_budget
 from erp_engine.settings import Settings
-from tests.support.postgres import ADMIN_DSN
-
-SERVER_URL = ADMIN_DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
+from tests.support.postgres import ADMIN_DSN, ADMIN_URL
 
 
-def _settings(url: str = SERVER_URL, pool_size: int = 5) -> Settings:
+def _settings(url: str = ADMIN_URL, pool_size: int = 5) -> Settings:
     return Settings(database_url=url, database_pool_size=pool_size, _env_file=None)
 
 

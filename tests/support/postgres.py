@@ -20,6 +20,10 @@ def _url_for(name: str) -> str:
     return f"{base}/{name}"
 
 
+# The admin database as the app names it: for checks that only need the server.
+ADMIN_URL = _url_for(ADMIN_DSN.rsplit("/", 1)[1])
+
+
 async def _admin(sql: str) -> None:
     connection = await asyncpg.connect(ADMIN_DSN)
     try:

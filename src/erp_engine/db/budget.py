@@ -1,9 +1,9 @@
 """PostgreSQL: do the workers `erp serve` is about to start fit in `max_connections`?
 
-Each worker may hold `2 × DATABASE_POOL_SIZE` pooled connections under a burst plus one that
-listens (identity/callers.py). When they do not fit, nothing fails at start: requests fail
-later, under load, with 503s (PostgreSQL's "too many clients", sqlstate 53300). So the server
-says so before it starts, with the numbers, while there is still time to size things.
+Each worker may hold `connections_per_worker` (db/engine.py) at once. When they do not fit,
+nothing fails at start: requests fail later, under load, with 503s (PostgreSQL's "too many
+clients", sqlstate 53300). So the server says so before it starts, with the numbers, while
+there is still time to size things.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from erp_engine.db.engine import create_engine, driver_connector
+from erp_engine.db.engine import connections_per_worker, create_engine, driver_connector
 from erp_engine.settings import Settings
 
 CHECK_TIMEOUT_S = 3.0
@@ -22,10 +22,6 @@ SELECT current_setting('max_connections')::int,
        (SELECT count(*) FROM pg_stat_activity
          WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int
 """
-
-
-def connections_per_worker(pool_size: int) -> int:
-    return 2 * pool_size + 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,13 @@ def json_text(value) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+def connections_per_worker(pool_size: int) -> int:
+    """What one worker may hold at once on PostgreSQL: its pool, as many again under a burst
+    (`max_overflow` below), and the connection that listens for changes to users
+    (identity/callers.py)."""
+    return 2 * pool_size + 1
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     """Build the engine for `settings.database_url`; creates the SQLite folder when needed."""
     url = make_url(settings.database_url)
